@@ -1,0 +1,48 @@
+# Todo Chat API. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The stamp is newer than pyproject.toml once the venv holds what it lists.
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run migrate token test test-unit check format bench loadtest clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the service with its dev tools
+
+run: $(STAMP) ## Serve on 127.0.0.1:8000 (embedded PostgreSQL unless DATABASE_URL is set)
+	$(BIN)/python -m service serve
+
+migrate: $(STAMP) ## Apply pending migrations and exit
+	$(BIN)/python -m service migrate
+
+token: $(STAMP) ## Print a token: make token USER=alice
+	@$(BIN)/python -m service token --user $(or $(USER_ID),$(USER),demo-user)
+
+test: $(STAMP) ## Run every test against a real PostgreSQL
+	$(BIN)/pytest
+
+test-unit: $(STAMP) ## Run the tests that need no database
+	$(BIN)/pytest tests/unit
+
+check: $(STAMP) ## Lint, format check and strict type check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP) ## Format and auto-fix the code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean: ## Remove the venv, caches and local data (.data holds the dev database!)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .bench .data

@@ -1,0 +1,110 @@
+"""Word-level helpers shared by the parser: tokenising, comparing and trimming.
+
+A message is handled as a list of words in the user's own casing, so a title can
+be cut out of it unchanged; words are compared through `key`, which lowercases
+them and drops the punctuation stuck to their edges ("Friday?" -> "friday").
+A quoted span ('buy milk' or "buy milk") stays one word, so nothing inside it is
+mistaken for a date, a priority or a tag.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+Words = list[str]
+
+# A quote opens after a space (or at the start) and closes before a space or a
+# punctuation mark, so the apostrophes of "what's" or "mom's" are not quotes.
+_QUOTED_SPAN = re.compile(r"""(?<!\S)(['"])(.+?)\1(?=[\s.,!?;:]|$)""")
+_EDGE_PUNCTUATION = ".,!?;:()[]\"'"
+_CURLY_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
+
+
+def normalise(text: str) -> str:
+    """Straighten quotes, collapse whitespace and drop trailing `.`, `!` and `?`."""
+    text = " ".join(text.translate(_CURLY_QUOTES).split())
+    return text.rstrip(".!? ")
+
+
+def tokenize(text: str) -> Words:
+    """Split on whitespace, keeping each quoted span (quotes included) as one word."""
+    words: Words = []
+    position = 0
+    for quoted in _QUOTED_SPAN.finditer(text):
+        words.extend(text[position : quoted.start()].split())
+        words.append(quoted.group(0))
+        position = quoted.end()
+    words.extend(text[position:].split())
+    return words
+
+
+def key(word: str) -> str:
+    """The comparable form of a word: lowercase, edge punctuation removed."""
+    return word.strip(_EDGE_PUNCTUATION).lower()
+
+
+def keys(words: Sequence[str]) -> list[str]:
+    """`key` of every word."""
+    return [key(word) for word in words]
+
+
+def is_quoted(word: str) -> bool:
+    """Whether `word` is a whole quoted span produced by `tokenize`."""
+    return len(word) >= 2 and word[0] in "'\"" and word[-1] == word[0]
+
+
+def unquote(word: str) -> str:
+    """The text inside a quoted span, trimmed."""
+    return word[1:-1].strip()
+
+
+def phrase_at(words: Sequence[str], index: int, phrase: str) -> bool:
+    """Whether the words from `index` on start with `phrase` (compared by key)."""
+    wanted = phrase.split()
+    return keys(words[index : index + len(wanted)]) == wanted
+
+
+def longest_phrase_at(words: Sequence[str], index: int, phrases: Iterable[str]) -> str | None:
+    """The longest of `phrases` found at `index`, if any."""
+    found = [phrase for phrase in phrases if phrase_at(words, index, phrase)]
+    return max(found, key=lambda phrase: len(phrase.split()), default=None)
+
+
+def strip_leading(words: Sequence[str], phrases: Iterable[str]) -> Words:
+    """Drop any of `phrases` from the start, repeatedly ("please just add ...")."""
+    phrases = tuple(phrases)
+    rest = list(words)
+    while rest and (found := longest_phrase_at(rest, 0, phrases)):
+        rest = rest[len(found.split()) :]
+    return rest
+
+
+def strip_trailing(words: Sequence[str], phrases: Iterable[str]) -> Words:
+    """Drop any of `phrases` from the end, repeatedly."""
+    phrases = tuple(phrases)
+    rest = list(words)
+    while rest:
+        found = [p for p in phrases if len(p.split()) <= len(rest) and _ends_with(rest, p)]
+        if not found:
+            break
+        rest = rest[: -max(len(phrase.split()) for phrase in found)]
+    return rest
+
+
+def _ends_with(words: Sequence[str], phrase: str) -> bool:
+    return phrase_at(words, len(words) - len(phrase.split()), phrase)
+
+
+def find_phrase(words: Sequence[str], phrases: Iterable[str], start: int = 0) -> int | None:
+    """Index of the first word where one of `phrases` begins, from `start` on."""
+    phrases = tuple(phrases)
+    for index in range(start, len(words)):
+        if longest_phrase_at(words, index, phrases):
+            return index
+    return None
+
+
+def join(words: Sequence[str]) -> str:
+    """Words back to text, without punctuation left dangling at either end."""
+    return " ".join(words).strip(" ,;:-–").rstrip(".!?").strip()

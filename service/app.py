@@ -1,0 +1,72 @@
+"""The application factory: routes, middleware, error handlers, lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+
+from service import db
+from service.auth import Authenticator, AuthMiddleware
+from service.context import AppContext
+from service.errors import EXCEPTION_HANDLERS
+from service.handlers import health, tasks
+from service.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from service.queries import load_queries
+from service.settings import Settings
+from service.tokens import Hs256Verifier
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Build the ASGI app for `settings`; the pool opens when the app starts."""
+    if not settings.database_url:
+        raise ValueError("create_app needs settings.database_url (see service.devdb)")
+    context = AppContext(settings=settings, queries=load_queries())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        context.pool = await db.create_pool(settings, settings.database_url or "")
+        try:
+            yield
+        finally:
+            await context.pool.close()
+
+    routes = [*health.routes, *tasks.routes]
+    authenticator = Authenticator(
+        hs256=Hs256Verifier(
+            settings.better_auth_secret,
+            issuer=settings.auth_jwt_issuer,
+            audience=settings.auth_jwt_audience,
+        )
+    )
+    middleware = [
+        Middleware(
+            RequestContextMiddleware,
+            route_templates={route.endpoint: route.path for route in routes},
+        ),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["Location", "X-Total-Count", "X-Request-ID", "Retry-After"],
+        ),
+        Middleware(
+            AuthMiddleware,
+            authenticator=authenticator,
+            cookie_prefix=settings.better_auth_cookie_prefix,
+        ),
+        Middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    return app

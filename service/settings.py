@@ -1,0 +1,215 @@
+"""Configuration from the environment (and a `.env` file), as in SPEC 2.
+
+`Settings.from_env()` is the only place that reads the environment; everything
+else receives a `Settings`. Values are checked here, once, so a bad deployment
+fails at start with a sentence naming the variable rather than at the first
+request.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+MIN_PRODUCTION_SECRET_LENGTH = 32
+DATA_DIR = Path(".data")
+
+
+class SettingsError(ValueError):
+    """The environment holds a value the service cannot run with."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Every knob of SPEC 2, already parsed and validated."""
+
+    env: str = "development"
+    database_url: str | None = None
+    database_pool_min: int = 1
+    database_pool_max: int = 10
+    database_statement_cache: int | Literal["auto"] = "auto"
+    better_auth_secret: str = field(default="", repr=False)
+    better_auth_url: str | None = None
+    better_auth_jwks_url: str | None = None
+    auth_jwt_issuer: str | None = None
+    auth_jwt_audience: str | None = None
+    better_auth_cookie_prefix: str = "better-auth"
+    ai_provider: Literal["builtin", "openai"] = "builtin"
+    ai_base_url: str | None = None
+    ai_api_key: str | None = field(default=None, repr=False)
+    ai_model: str | None = None
+    ai_timeout_seconds: float = 30.0
+    ai_max_retries: int = 2
+    chat_history_limit: int = 20
+    chat_max_message_chars: int = 4000
+    max_body_bytes: int = 65536
+    cors_origins: tuple[str, ...] = ("http://localhost:3000",)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    log_level: str = "info"
+    log_format: Literal["text", "json"] = "json"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def better_auth_origin(self) -> str | None:
+        """The `iss`/`aud` Better Auth's jwt() plugin puts in its tokens."""
+        if not self.better_auth_url:
+            return None
+        parts = urlsplit(self.better_auth_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def jwks_url(self) -> str | None:
+        if self.better_auth_jwks_url:
+            return self.better_auth_jwks_url
+        origin = self.better_auth_origin
+        return f"{origin}/api/auth/jwks" if origin else None
+
+    @property
+    def statement_cache_size(self) -> int:
+        """asyncpg's statement cache size; 0 behind a transaction-mode pooler."""
+        if self.database_statement_cache != "auto":
+            return self.database_statement_cache
+        host = urlsplit(self.database_url or "").hostname or ""
+        looks_pooled = "-pooler" in host or "pgbouncer" in host
+        return 0 if looks_pooled else 100
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read SPEC 2's variables; `.env` fills in what the environment lacks."""
+        env = dict(read_dotenv(Path(".env"))) if environ is None else {}
+        env.update(os.environ if environ is None else environ)
+        reader = _Reader(env)
+        settings = cls(
+            env=reader.text("ENV", "development"),
+            database_url=reader.optional("DATABASE_URL"),
+            database_pool_min=reader.integer("DATABASE_POOL_MIN", 1, minimum=0),
+            database_pool_max=reader.integer("DATABASE_POOL_MAX", 10, minimum=1),
+            database_statement_cache=reader.statement_cache(),
+            better_auth_secret=reader.optional("BETTER_AUTH_SECRET")
+            or reader.optional("AUTH_SECRET")
+            or "",
+            better_auth_url=reader.optional("BETTER_AUTH_URL"),
+            better_auth_jwks_url=reader.optional("BETTER_AUTH_JWKS_URL"),
+            auth_jwt_issuer=reader.optional("AUTH_JWT_ISSUER"),
+            auth_jwt_audience=reader.optional("AUTH_JWT_AUDIENCE"),
+            better_auth_cookie_prefix=reader.text("BETTER_AUTH_COOKIE_PREFIX", "better-auth"),
+            ai_provider=reader.choice("AI_PROVIDER", ("builtin", "openai"), "builtin"),  # type: ignore[arg-type]
+            ai_base_url=reader.optional("AI_BASE_URL"),
+            ai_api_key=reader.optional("AI_API_KEY"),
+            ai_model=reader.optional("AI_MODEL"),
+            ai_timeout_seconds=reader.number("AI_TIMEOUT_SECONDS", 30.0),
+            ai_max_retries=reader.integer("AI_MAX_RETRIES", 2, minimum=0),
+            chat_history_limit=reader.integer("CHAT_HISTORY_LIMIT", 20, minimum=1),
+            chat_max_message_chars=reader.integer("CHAT_MAX_MESSAGE_CHARS", 4000, minimum=1),
+            max_body_bytes=reader.integer("MAX_BODY_BYTES", 65536, minimum=1),
+            cors_origins=tuple(
+                origin.strip()
+                for origin in reader.text("CORS_ORIGINS", "http://localhost:3000").split(",")
+                if origin.strip()
+            ),
+            host=reader.text("HOST", "127.0.0.1"),
+            port=reader.integer("PORT", 8000, minimum=0),
+            workers=reader.integer("WORKERS", 1, minimum=1),
+            log_level=reader.choice(
+                "LOG_LEVEL", ("debug", "info", "warning", "error", "critical"), "info"
+            ),
+            log_format=reader.choice(  # type: ignore[arg-type]
+                "LOG_FORMAT", ("text", "json"), "text" if sys.stderr.isatty() else "json"
+            ),
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse combinations that are unsafe or cannot work."""
+        if self.database_pool_min > self.database_pool_max:
+            raise SettingsError("DATABASE_POOL_MIN must not exceed DATABASE_POOL_MAX.")
+        if self.ai_provider == "openai" and not (self.ai_base_url and self.ai_model):
+            raise SettingsError("AI_PROVIDER=openai needs AI_BASE_URL and AI_MODEL.")
+        if self.is_production:
+            if len(self.better_auth_secret) < MIN_PRODUCTION_SECRET_LENGTH:
+                raise SettingsError(
+                    "ENV=production needs BETTER_AUTH_SECRET of at least "
+                    f"{MIN_PRODUCTION_SECRET_LENGTH} characters."
+                )
+            if not self.database_url:
+                raise SettingsError(
+                    "ENV=production needs DATABASE_URL; the embedded database is for development."
+                )
+
+
+class _Reader:
+    """Typed access to the raw environment, with errors that name the variable."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+
+    def optional(self, name: str) -> str | None:
+        value = self._env.get(name, "").strip()
+        return value or None
+
+    def text(self, name: str, default: str) -> str:
+        return self.optional(name) or default
+
+    def integer(self, name: str, default: int, *, minimum: int) -> int:
+        raw = self.optional(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be an integer, not {raw!r}.") from None
+        if value < minimum:
+            raise SettingsError(f"{name} must be at least {minimum}.")
+        return value
+
+    def number(self, name: str, default: float) -> float:
+        raw = self.optional(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a number, not {raw!r}.") from None
+        if not value > 0:
+            raise SettingsError(f"{name} must be positive.")
+        return value
+
+    def choice(self, name: str, allowed: tuple[str, ...], default: str) -> str:
+        value = (self.optional(name) or default).lower()
+        if value not in allowed:
+            raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
+        return value
+
+    def statement_cache(self) -> int | Literal["auto"]:
+        raw = self.optional("DATABASE_STATEMENT_CACHE")
+        if raw is None or raw.lower() == "auto":
+            return "auto"
+        return self.integer("DATABASE_STATEMENT_CACHE", 0, minimum=0)
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse `KEY=value` lines of a `.env` file; missing file means no values."""
+    if not path.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values

@@ -1,0 +1,1 @@
+"""Shared test helpers: a real PostgreSQL and a live server of the app."""
