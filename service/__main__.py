@@ -9,7 +9,6 @@ import secrets
 import signal
 import sys
 from dataclasses import replace
-from pathlib import Path
 from types import FrameType
 from urllib.parse import quote
 
@@ -111,7 +110,7 @@ def serve_http(settings: Settings) -> None:
         print(
             "\nReady. Try:\n"
             f"  TOKEN=$(.venv/bin/python -m service token --user demo-user)\n"
-            f"  curl -s -H \"Authorization: Bearer {example}\" "
+            f'  curl -s -H "Authorization: Bearer {example}" '
             f"{base}/api/{quote('demo-user')}/tasks\n",
             flush=True,
         )

@@ -141,5 +141,3 @@ class AuthMiddleware:
         if path_user_id(scope["path"]) != user_id:
             raise Forbidden("This path belongs to another user.")
         return user_id
-
-

@@ -8,8 +8,9 @@ they are received (see `service.limits`).
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import msgspec
 from starlette.requests import Request
@@ -46,7 +47,8 @@ async def read_json(request: Request, type_: type[T], *, allow_empty: bool = Fal
     if not body:
         raise InvalidJson("The request body is empty; it must be a JSON object.")
     try:
-        return _decoder(type_).decode(body)  # type: ignore[no-any-return]
+        decoded: T = _decoder(cast(Hashable, type_)).decode(body)
+        return decoded
     except msgspec.ValidationError as exc:
         raise validation_error(exc) from None
     except msgspec.DecodeError:

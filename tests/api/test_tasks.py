@@ -199,7 +199,9 @@ async def test_update_completed_sets_and_clears_completed_at(
     client: httpx.AsyncClient, user_id: str
 ) -> None:
     task = await create(client, user_id)
-    done = (await client.patch(f"/api/{user_id}/tasks/{task['id']}", json={"completed": True})).json()
+    done = (
+        await client.patch(f"/api/{user_id}/tasks/{task['id']}", json={"completed": True})
+    ).json()
     assert done["completed"] is True
     assert done["completed_at"] is not None
     reopened = (
