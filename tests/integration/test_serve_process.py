@@ -1,0 +1,136 @@
+"""`python -m service serve` as `make run` starts it, in a directory of its own.
+
+With no DATABASE_URL the service runs an embedded PostgreSQL in .data/postgres:
+it keeps data across restarts, stops the database on SIGTERM and Ctrl-C, and
+after a SIGKILL the next run adopts and later stops the orphaned server.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from tests.support.server import free_port
+
+
+class Service:
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def env(self) -> dict[str, str]:
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "BETTER_AUTH"))
+        }
+        env.update(PORT=str(self.port), LOG_FORMAT="text", LOG_LEVEL="warning")
+        return env
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "service", "serve"],
+            cwd=self.workdir,
+            env=self.env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.process.stderr.read().decode()  # type: ignore[union-attr]
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError("the service did not become ready")
+
+    def stop(self, sig: int) -> int:
+        assert self.process is not None
+        self.process.send_signal(sig)
+        return self.process.wait(timeout=30)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def token(self, user: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "service", "token", "--user", user],
+            cwd=self.workdir,
+            env=self.env(),
+            capture_output=True,
+            check=True,
+        )
+        return result.stdout.decode().strip()
+
+    def postmaster_running(self) -> bool:
+        pid_file = self.workdir / ".data" / "postgres" / "postmaster.pid"
+        if not pid_file.exists():
+            return False
+        return bool(psutil.pid_exists(int(pid_file.read_text().split()[0])))
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    service = Service(tmp_path)
+    yield service
+    if service.process is not None and service.process.poll() is None:
+        service.stop(signal.SIGTERM)
+    if service.postmaster_running():  # never leave a server behind
+        subprocess.run(["pkill", "-f", str(tmp_path / ".data" / "postgres")], check=False)
+
+
+def add_task(service: Service, token: str, title: str) -> None:
+    response = httpx.post(
+        f"{service.url}/api/alice/tasks",
+        json={"title": title},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 201
+
+
+def task_titles(service: Service, token: str) -> list[str]:
+    response = httpx.get(
+        f"{service.url}/api/alice/tasks", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200
+    return sorted(task["title"] for task in response.json())
+
+
+def test_serve_creates_a_dev_secret_and_keeps_data_across_restarts(service: Service) -> None:
+    service.start()
+    secret_file = service.workdir / ".data" / "dev-secret"
+    assert len(secret_file.read_text()) >= 32
+    token = service.token("alice")
+    add_task(service, token, "Kept")
+    assert service.stop(signal.SIGTERM) == 0
+    assert not service.postmaster_running()
+
+    service.start()
+    assert task_titles(service, service.token("alice")) == ["Kept"]
+    assert service.stop(signal.SIGINT) == 0  # Ctrl-C
+    assert not service.postmaster_running()
+
+
+def test_a_database_orphaned_by_sigkill_is_adopted_and_stopped_by_the_next_run(
+    service: Service,
+) -> None:
+    service.start()
+    add_task(service, service.token("alice"), "Before the kill")
+    service.stop(signal.SIGKILL)
+    assert service.postmaster_running()  # SIGKILL leaves the server behind
+
+    service.start()
+    assert task_titles(service, service.token("alice")) == ["Before the kill"]
+    assert service.stop(signal.SIGTERM) == 0
+    assert not service.postmaster_running()
