@@ -47,6 +47,7 @@ _MONTH_NAMES = tuple(calendar.month_abbr)
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DAY_OF_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?")
+_ORDINAL_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)")
 _YEAR = re.compile(r"20\d\d")
 _CLOCK = re.compile(r"(\d{1,2})(?::(\d{2}))?(am|pm)?")
 
@@ -125,7 +126,7 @@ def match_date(words: Sequence[str], today: dt.date, *, short_names: bool = Fals
 
 
 def _match_in_some_time(k: Sequence[str], today: dt.date) -> Match | None:
-    """"in 3 days", "in a week", "in a couple of weeks", "in two months"."""
+    """Spans like "in 3 days", "in a week", "in a couple of weeks", "in two months"."""
     position = 2 if k[1] in ("a", "an") and k[2] in ("couple", "few") else 1
     count_word = k[position]
     position += 2 if k[position + 1] == "of" else 1
@@ -143,13 +144,17 @@ def _match_in_some_time(k: Sequence[str], today: dt.date) -> Match | None:
 
 
 def _match_month_and_day(k: Sequence[str], today: dt.date) -> Match | None:
-    """"dec 1", "december 1st 2026", "1 dec", "1st of december"."""
-    if k[0] in _MONTHS and (day := _DAY_OF_MONTH.fullmatch(k[1])):
-        month, day_number, length = _MONTHS[k[0]], int(day[1]), 2
-    elif (day := _DAY_OF_MONTH.fullmatch(k[0])) and k[1] in _MONTHS:
-        month, day_number, length = _MONTHS[k[1]], int(day[1]), 2
-    elif (day := _DAY_OF_MONTH.fullmatch(k[0])) and k[1] == "of" and k[2] in _MONTHS:
-        month, day_number, length = _MONTHS[k[2]], int(day[1]), 3
+    """Dates like "dec 1", "december 1st 2026", "1 dec", "the 1st of december", "the 5th"."""
+    skip = 1 if k[0] == "the" else 0
+    first, second, third = k[skip], k[skip + 1], k[skip + 2]
+    if first in _MONTHS and (day := _DAY_OF_MONTH.fullmatch(second)):
+        month, day_number, length = _MONTHS[first], int(day[1]), skip + 2
+    elif (day := _DAY_OF_MONTH.fullmatch(first)) and second in _MONTHS:
+        month, day_number, length = _MONTHS[second], int(day[1]), skip + 2
+    elif (day := _DAY_OF_MONTH.fullmatch(first)) and second == "of" and third in _MONTHS:
+        month, day_number, length = _MONTHS[third], int(day[1]), skip + 3
+    elif skip and (day := _ORDINAL_DAY.fullmatch(first)):
+        return _next_day_of_month(int(day[1]), today)
     else:
         return None
     if _YEAR.fullmatch(k[length]):
@@ -159,6 +164,16 @@ def _match_month_and_day(k: Sequence[str], today: dt.date) -> Match | None:
     if found and found < today:
         found = _safe_date(today.year + 1, month, day_number)
     return Match(found, None, length) if found else None
+
+
+def _next_day_of_month(day_number: int, today: dt.date) -> Match | None:
+    """Day-only dates like "the 5th": the next 5th on or after today, in a long enough month."""
+    for months_ahead in range(13):
+        month_start = add_months(today.replace(day=1), months_ahead)
+        found = _safe_date(month_start.year, month_start.month, day_number)
+        if found and found >= today:
+            return Match(found, None, 2)
+    return None
 
 
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:
@@ -234,7 +249,7 @@ def find_due(words: Sequence[str], today: dt.date) -> tuple[dt.datetime | None, 
 
 
 def describe_day(day: dt.date, today: dt.date) -> str:
-    """"Fri 27 Nov", with the year when it is not this year's."""
+    """A day as "Fri 27 Nov", with the year when it is not this year's."""
     text = f"{_DAY_NAMES[day.weekday()]} {day.day} {_MONTH_NAMES[day.month]}"
     return text if day.year == today.year else f"{text} {day.year}"
 

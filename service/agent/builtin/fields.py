@@ -42,7 +42,7 @@ PRIORITY_LEVELS: dict[str, Priority] = {
 }  # fmt: skip
 _URGENT_WORDS = ("urgent", "urgently", "asap", "important", "not urgent", "not important")
 _PRIORITY_NOUNS = ("priority", "prio", "-priority")
-_PRIORITY_JOINERS = ("with", "a", "as", "at", "of", "and", "is", "mark", "make", "it")
+_PRIORITY_JOINERS = ("with", "a", "as", "at", "of", "and", "is")
 _TAG_INTROS = (
     "tagged", "tagged with", "tagged as", "tag it", "tag it with", "tag it as", "and tag it",
     "with tag", "with the tag", "with tags", "with the tags", "labelled", "labeled",
@@ -52,7 +52,7 @@ _TAG_INTROS = (
 
 def task_number_at(words: Sequence[str], index: int = 0) -> tuple[int, int] | None:
     """A task number at `index` ("3", "#3", "task 3", "task #3", "number 3"): (number, length)."""
-    k = keys(words[index : index + 3]) + ["", ""]
+    k = [*keys(words[index : index + 3]), "", ""]
     if number := _TASK_NUMBER.fullmatch(k[0]):
         return int(number[1]), 1
     if k[0] in _NUMBER_INTROS and (number := _TASK_NUMBER.fullmatch(k[1])):
@@ -105,7 +105,9 @@ def parse_priority_level(words: Sequence[str]) -> Priority | None:
     return PRIORITY_LEVELS.get(text.removesuffix("-priority"))
 
 
-def extract_priority(words: Sequence[str], *, anywhere: bool = False) -> tuple[Priority | None, Words]:
+def extract_priority(
+    words: Sequence[str], *, anywhere: bool = False
+) -> tuple[Priority | None, Words]:
     """A priority phrase: "with high priority", "high-priority", "priority: low", "urgent".
 
     "urgent", "important" and "asap" count only at either end of the message
@@ -122,8 +124,8 @@ def extract_priority(words: Sequence[str], *, anywhere: bool = False) -> tuple[P
         elif word in _PRIORITY_NOUNS:
             gap = 2 if next_word in ("to", "is", "of", "=", "at") else 1
             value = k[index + gap] if index + gap < len(k) else ""
-            if value in PRIORITY_LEVELS:
-                level, length = PRIORITY_LEVELS[value], gap + 1
+            if value in PRIORITY_LEVELS or value in _URGENT_WORDS:
+                level, length = PRIORITY_LEVELS.get(value, "high"), gap + 1
         elif phrase := longest_phrase_at(words, index, _URGENT_WORDS):
             at_an_edge = index == 0 or index + len(phrase.split()) == len(k)
             if anywhere or at_an_edge:
@@ -153,7 +155,8 @@ def extract_tags(words: Sequence[str]) -> tuple[tuple[str, ...], Words]:
                 tags.append(normalise_tag(words[index]))
                 index += 1
                 more = index < len(words) and (
-                    words[index - 1].endswith(",") or (intro.endswith("s") and key(words[index]) == "and")
+                    words[index - 1].endswith(",")
+                    or (intro.endswith("s") and key(words[index]) == "and")
                 )
                 if not more:
                     break
@@ -171,6 +174,6 @@ def normalise_tag(word: str) -> str:
 
 
 def split_tag_list(words: Sequence[str]) -> tuple[str, ...]:
-    """"work", "work and home", "work, home": the tags named."""
+    """The tags named by "work", "work and home" or "work, home"."""
     names = [normalise_tag(word) for word in words if key(word) not in ("and", "&", "")]
     return tuple(dict.fromkeys(name for name in names if name))

@@ -30,7 +30,7 @@ class ByTitle(msgspec.Struct, frozen=True):
 
 
 class BackReference(msgspec.Struct, frozen=True):
-    """"it", "that one", "the last one": the task most recently named in the conversation."""
+    """A back-reference ("it", "that one", "the last one"): the task named last."""
 
 
 TaskRef = ByNumber | ByTitle | BackReference
