@@ -13,7 +13,7 @@ from service import db
 from service.auth import Authenticator, AuthMiddleware
 from service.context import AppContext
 from service.errors import EXCEPTION_HANDLERS
-from service.handlers import health, tasks
+from service.handlers import docs, health, tasks
 from service.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from service.queries import load_queries
 from service.settings import Settings
@@ -34,7 +34,7 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             await context.pool.close()
 
-    routes = [*health.routes, *tasks.routes]
+    routes = [*health.routes, *tasks.routes, *docs.routes]
     authenticator = Authenticator(
         hs256=Hs256Verifier(
             settings.better_auth_secret,
