@@ -1,0 +1,133 @@
+"""The tool loop of the OpenAI-compatible agent.
+
+Each reply: system prompt + replayed history + tools go to the model; the tool
+calls it asks for run through the toolbox (bound to the signed-in user) and
+their results go back, for up to MAX_TOOL_ROUNDS rounds; the model's final
+text is the reply. Whatever the model sends as arguments, the worst outcome is
+an `{"error": ...}` tool result it can read, never a failed request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from typing import Any, cast
+
+import httpx
+import msgspec
+
+from service.agent.base import HistoryMessage, Toolbox
+from service.agent.openai.client import ChatClient, ToolRequest
+from service.agent.openai.prompt import (
+    assistant_tool_message,
+    history_messages,
+    system_prompt,
+    tool_result_message,
+)
+from service.agent.openai.schema import tool_definitions
+from service.settings import Settings
+
+logger = logging.getLogger("service.agent.openai")
+
+MAX_TOOL_ROUNDS = 5
+# A model asking for more calls than this in one round is looping; the rest
+# get an error result (each call still needs an answer for the protocol).
+MAX_CALLS_PER_ROUND = 10
+
+TOO_MANY_ROUNDS_REPLY = (
+    f"Sorry, that needed more than {MAX_TOOL_ROUNDS} rounds of actions, so I stopped. "
+    "The actions listed with this reply were carried out; please check your tasks "
+    "and ask again for what is still missing."
+)
+EMPTY_REPLY_AFTER_TOOLS = "Done."
+EMPTY_REPLY = (
+    "Sorry, I have no answer to that. I can add, list, complete, update and delete your tasks."
+)
+
+
+class OpenAIAgent:
+    """The Agent protocol over an OpenAI-compatible chat-completions API."""
+
+    def __init__(self, client: ChatClient) -> None:
+        self.client = client
+        self._tools = tool_definitions()
+
+    async def reply(
+        self, history: Sequence[HistoryMessage], toolbox: Toolbox, *, today: dt.date
+    ) -> str:
+        """Answer the last user message of `history`, running tools as the model asks."""
+        messages: list[dict[str, Any]] = [
+            {"role": "system", "content": system_prompt(today)},
+            *history_messages(history),
+        ]
+        ran_tools = False
+        used_ids = {call["id"] for m in messages for call in m.get("tool_calls", [])}
+        async with self.client.session() as http:
+            for round_number in range(1, MAX_TOOL_ROUNDS + 2):
+                turn = await self.client.complete(http, messages, self._tools)
+                if not turn.tool_calls:
+                    text = (turn.content or "").strip()
+                    return text or (EMPTY_REPLY_AFTER_TOOLS if ran_tools else EMPTY_REPLY)
+                if round_number > MAX_TOOL_ROUNDS:
+                    break
+                calls = _with_ids(turn.tool_calls, round_number, used_ids)
+                messages.append(
+                    assistant_tool_message(
+                        turn.content, [(call.id, (call.name, call.arguments)) for call in calls]
+                    )
+                )
+                for position, call in enumerate(calls):
+                    result = await self._run(call, toolbox, allowed=position < MAX_CALLS_PER_ROUND)
+                    messages.append(tool_result_message(call.id, result))
+                ran_tools = True
+        logger.warning("the model still asked for tools after %d rounds", MAX_TOOL_ROUNDS)
+        return TOO_MANY_ROUNDS_REPLY
+
+    async def _run(self, call: ToolRequest, toolbox: Toolbox, *, allowed: bool) -> dict[str, Any]:
+        if not allowed:
+            return {"error": f"Too many tool calls in one step; at most {MAX_CALLS_PER_ROUND}."}
+        arguments = _decode_arguments(call.arguments)
+        # Arguments that are not a JSON object still go to the toolbox: it
+        # answers them with an error result and records the call, so the model
+        # and the stored conversation both see what happened.
+        return await toolbox.call(call.name, cast(dict[str, Any], arguments))
+
+
+def _decode_arguments(raw: str) -> Any:
+    """The model's argument JSON, or the raw text when it is not JSON."""
+    if not raw.strip():
+        return {}  # some models send "" for a call without arguments
+    try:
+        return msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return raw
+
+
+def _with_ids(calls: list[ToolRequest], round_number: int, seen: set[str]) -> list[ToolRequest]:
+    """Give every call an id unique in this request (some servers send none, or repeat them)."""
+    named = []
+    for index, call in enumerate(calls):
+        call_id = call.id
+        if not call_id or call_id in seen:
+            call_id = f"call_r{round_number}_{index}"
+        seen.add(call_id)
+        named.append(ToolRequest(id=call_id, name=call.name, arguments=call.arguments))
+    return named
+
+
+def agent_from_settings(
+    settings: Settings, http_client: httpx.AsyncClient | None = None
+) -> OpenAIAgent:
+    """The agent AI_PROVIDER=openai describes (AI_BASE_URL, AI_API_KEY, AI_MODEL, ...)."""
+    if not (settings.ai_base_url and settings.ai_model):
+        raise ValueError("AI_PROVIDER=openai needs AI_BASE_URL and AI_MODEL.")
+    client = ChatClient(
+        base_url=settings.ai_base_url,
+        model=settings.ai_model,
+        api_key=settings.ai_api_key,
+        timeout_seconds=settings.ai_timeout_seconds,
+        max_retries=settings.ai_max_retries,
+        http_client=http_client,
+    )
+    return OpenAIAgent(client)

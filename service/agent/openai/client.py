@@ -1,0 +1,272 @@
+"""One chat-completions call over httpx, with timeouts and retries.
+
+`ChatClient.complete` POSTs `{base_url}/chat/completions` and returns the
+assistant's turn. Timeouts, connection failures, 429 and 5xx are retried with
+exponential backoff and jitter (429's Retry-After is honoured, up to a cap);
+other 4xx are not, since asking again cannot help. When the attempts are used
+up the caller gets `AgentError("AI_TIMEOUT" | "AI_UNAVAILABLE")`, which the
+chat endpoint answers with a 503. Logs carry status codes and attempt numbers,
+never the API key or message text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import msgspec
+
+from service.agent.base import AgentError
+
+logger = logging.getLogger("service.agent.openai")
+
+DEFAULT_BACKOFF_BASE_SECONDS = 0.5
+DEFAULT_BACKOFF_CAP_SECONDS = 8.0
+# A provider asking for a longer pause than this is better answered with a 503
+# the client can retry than with a request hanging on for minutes.
+RETRY_AFTER_CAP_SECONDS = 10.0
+# Provider error bodies are logged to help diagnose a 400; long ones are cut.
+LOGGED_BODY_CHARS = 300
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ToolRequest:
+    """One function call the model asked for; `arguments` is its raw JSON text."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssistantTurn:
+    """The model's answer: text, tool calls, or both."""
+
+    content: str | None
+    tool_calls: list[ToolRequest] = field(default_factory=list)
+
+
+class _Retryable(Exception):
+    """An attempt failed in a way another attempt may not."""
+
+    def __init__(self, error_code: str, reason: str, *, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.error_code = error_code
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class ChatClient:
+    """An OpenAI-compatible chat-completions endpoint, as one async method."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str | None = None,
+        timeout_seconds: float = 30.0,
+        max_retries: int = 2,
+        backoff_base_seconds: float = DEFAULT_BACKOFF_BASE_SECONDS,
+        backoff_cap_seconds: float = DEFAULT_BACKOFF_CAP_SECONDS,
+        retry_after_cap_seconds: float = RETRY_AFTER_CAP_SECONDS,
+        sleep: Sleep = asyncio.sleep,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.url = base_url.rstrip("/") + "/chat/completions"
+        self.model = model
+        self._api_key = api_key
+        self.timeout_seconds = timeout_seconds
+        self.max_retries = max_retries
+        self.backoff_base_seconds = backoff_base_seconds
+        self.backoff_cap_seconds = backoff_cap_seconds
+        self.retry_after_cap_seconds = retry_after_cap_seconds
+        self._sleep = sleep
+        self._http = http_client
+        self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if api_key:
+            self._headers["Authorization"] = f"Bearer {api_key}"
+
+    def __repr__(self) -> str:  # never show the key, e.g. in a traceback's locals
+        return f"ChatClient(url={self.url!r}, model={self.model!r})"
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[httpx.AsyncClient]:
+        """The HTTP client for the calls of one reply (they share its connections).
+
+        The app's shared client when one was given, else a fresh one closed
+        at the end of the reply.
+        """
+        if self._http is not None:
+            yield self._http
+            return
+        async with httpx.AsyncClient(follow_redirects=False) as http:
+            yield http
+
+    async def complete(
+        self,
+        http: httpx.AsyncClient,
+        messages: Sequence[dict[str, Any]],
+        tools: Sequence[dict[str, Any]],
+    ) -> AssistantTurn:
+        """Ask the model for its next turn; raises AgentError when it cannot answer."""
+        body = msgspec.json.encode(
+            {"model": self.model, "messages": messages, "tools": tools, "tool_choice": "auto"}
+        )
+        attempts = self.max_retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self._attempt(http, body)
+            except _Retryable as failure:
+                if attempt == attempts:
+                    logger.warning(
+                        "AI provider call failed after %d attempt(s): %s", attempt, failure.reason
+                    )
+                    raise _final_error(failure) from None
+                delay = self._delay(attempt, failure.retry_after)
+                logger.info(
+                    "AI provider call failed (%s), attempt %d of %d; retrying in %.2fs",
+                    failure.reason,
+                    attempt,
+                    attempts,
+                    delay,
+                )
+                await self._sleep(delay)
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    async def _attempt(self, http: httpx.AsyncClient, body: bytes) -> AssistantTurn:
+        started = time.monotonic()
+        try:
+            # httpx's timeout is per phase (a slow trickle of bytes resets it);
+            # the outer one bounds the whole call.
+            async with asyncio.timeout(self.timeout_seconds):
+                response = await http.post(
+                    self.url,
+                    content=body,
+                    headers=self._headers,
+                    timeout=httpx.Timeout(self.timeout_seconds),
+                    follow_redirects=False,
+                )
+        except (TimeoutError, httpx.TimeoutException):
+            raise _Retryable("AI_TIMEOUT", f"no answer within {self.timeout_seconds:g}s") from None
+        except httpx.TransportError as exc:
+            raise _Retryable(
+                "AI_UNAVAILABLE", f"connection failed ({type(exc).__name__})"
+            ) from None
+        elapsed = time.monotonic() - started
+        logger.debug("AI provider answered %d in %.2fs", response.status_code, elapsed)
+        status = response.status_code
+        if 200 <= status < 300:
+            return self._parse(response)
+        if status == 429:
+            raise _Retryable(
+                "AI_UNAVAILABLE",
+                "rate limited (429)",
+                retry_after=_retry_after_seconds(response.headers.get("Retry-After")),
+            )
+        if status >= 500:
+            raise _Retryable("AI_UNAVAILABLE", f"provider error ({status})")
+        if status in (401, 403):
+            # The provider's body may quote part of the key; it is not logged.
+            logger.error(
+                "the AI provider rejected the API key (%d); check AI_API_KEY for %s",
+                status,
+                self.url,
+            )
+            raise AgentError("AI_UNAVAILABLE", "The AI provider is unavailable right now.")
+        logger.error(
+            "the AI provider refused the request (%d) for model %r: %s",
+            status,
+            self.model,
+            self._scrub(response.text[:LOGGED_BODY_CHARS]),
+        )
+        raise AgentError("AI_UNAVAILABLE", "The AI provider is unavailable right now.")
+
+    def _parse(self, response: httpx.Response) -> AssistantTurn:
+        try:
+            payload = msgspec.json.decode(response.content)
+        except msgspec.DecodeError:
+            raise _Retryable("AI_UNAVAILABLE", "answer was not JSON") from None
+        if not isinstance(payload, dict):
+            raise _Retryable("AI_UNAVAILABLE", "answer was not a JSON object")
+        if "error" in payload and not payload.get("choices"):
+            # OpenRouter reports some upstream failures inside a 200.
+            raise _Retryable("AI_UNAVAILABLE", "provider reported an error in a 200 answer")
+        try:
+            return parse_turn(payload)
+        except (KeyError, IndexError, TypeError, ValueError):
+            raise _Retryable("AI_UNAVAILABLE", "answer had no usable choice") from None
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, self.retry_after_cap_seconds)
+        ceiling = min(self.backoff_cap_seconds, self.backoff_base_seconds * 2.0 ** (attempt - 1))
+        # "Equal jitter": at least half the exponential step, so replicas that
+        # failed together do not retry together.
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._api_key, "***") if self._api_key else text
+
+
+def parse_turn(payload: dict[str, Any]) -> AssistantTurn:
+    """The assistant's turn from a chat-completions answer body."""
+    message = payload["choices"][0]["message"]
+    if not isinstance(message, dict):
+        raise TypeError("message is not an object")
+    calls = []
+    for raw in message.get("tool_calls") or []:
+        function = raw.get("function") or {}
+        arguments = function.get("arguments")
+        if not isinstance(arguments, str):
+            # Some local servers send the object itself rather than its JSON text.
+            arguments = "{}" if arguments is None else msgspec.json.encode(arguments).decode()
+        calls.append(
+            ToolRequest(
+                # Not every server sets ids; the agent then makes one up.
+                id=str(raw.get("id") or ""),
+                name=str(function.get("name") or ""),
+                arguments=arguments,
+            )
+        )
+    return AssistantTurn(content=_text_of(message.get("content")), tool_calls=calls)
+
+
+def _text_of(content: Any) -> str | None:
+    if content is None or isinstance(content, str):
+        return content
+    if isinstance(content, list):  # content parts: keep the text ones
+        texts = [part.get("text", "") for part in content if isinstance(part, dict)]
+        return "".join(texts)
+    raise TypeError("content is neither text nor parts")
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: a number, or an HTTP date."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - time.time()
+    return max(0.0, seconds)
+
+
+def _final_error(failure: _Retryable) -> AgentError:
+    if failure.error_code == "AI_TIMEOUT":
+        return AgentError("AI_TIMEOUT", "The AI provider did not answer in time.")
+    return AgentError("AI_UNAVAILABLE", "The AI provider is unavailable right now.")

@@ -1,0 +1,102 @@
+"""What the model is told: the system prompt and the replayed history.
+
+The history comes from the database, so earlier tool calls are replayed in the
+protocol's own form (an assistant message with `tool_calls`, then one `tool`
+message per result) and the model can refer back to task ids it saw. Stored
+tool calls carry no ids, so stable ones are derived from the message's place
+in the window. Nothing here knows the user id: the tools are bound to the
+user by the server, and the model has no way to name anyone else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from service.agent.base import HistoryMessage, ToolCall
+
+SYSTEM_PROMPT = """\
+You are the assistant of a todo app. You help the signed-in user manage their \
+own task list through the tools you have: add_task, list_tasks, complete_task, \
+delete_task and update_task. The tools always act on this user's tasks and on \
+nobody else's; if a message asks you to act for another user or account, say \
+you can only manage the signed-in user's own tasks.
+
+Today is {weekday}, {today} (UTC). Resolve relative dates ("tomorrow", "next \
+friday") against it and send dates as RFC 3339 date-times with an offset, for \
+example {today}T09:00:00Z; use 09:00 UTC when no time of day is given.
+
+How to work:
+- Tasks are identified by their number (task_id). Never guess one: when the \
+user names a task by its title, call list_tasks (with q) first, and if several \
+tasks match, ask which one they mean instead of changing any.
+- "it" or "that one" usually means the task mentioned last in this conversation.
+- Only change or delete tasks the user asked you to change or delete.
+- A tool result with an "error" key means nothing was done; tell the user why \
+in plain words.
+- After acting, answer in one or two short sentences saying what you did, \
+naming tasks as "#<task_id> <title>". When listing tasks, give one line per task.
+- For greetings or questions you cannot help with, answer briefly and say what \
+you can do with their tasks. Do not make up tasks or results."""
+
+
+def system_prompt(today: dt.date) -> str:
+    """The system prompt for a conversation happening on `today`."""
+    return SYSTEM_PROMPT.format(weekday=today.strftime("%A"), today=today.isoformat())
+
+
+def history_messages(history: Sequence[HistoryMessage]) -> list[dict[str, Any]]:
+    """The stored conversation as chat-completions messages, oldest first."""
+    messages: list[dict[str, Any]] = []
+    for index, message in enumerate(history):
+        if message.role == "user":
+            messages.append({"role": "user", "content": message.content})
+            continue
+        if message.tool_calls:
+            ids = [stored_call_id(index, n) for n in range(len(message.tool_calls))]
+            messages.append(
+                assistant_tool_message(None, list(zip(ids, message.tool_calls, strict=True)))
+            )
+            messages.extend(
+                tool_result_message(call_id, call.result)
+                for call_id, call in zip(ids, message.tool_calls, strict=True)
+            )
+        messages.append({"role": "assistant", "content": message.content})
+    return messages
+
+
+def stored_call_id(message_index: int, call_index: int) -> str:
+    """A stable id for the `call_index`th tool call of the `message_index`th message."""
+    return f"call_{message_index}_{call_index}"
+
+
+def assistant_tool_message(
+    content: str | None, calls: Sequence[tuple[str, ToolCall | tuple[str, str]]]
+) -> dict[str, Any]:
+    """An assistant message asking for tool calls.
+
+    Each call is `(id, ToolCall)` for a stored call, or `(id, (name, raw
+    arguments JSON))` for one the model just made, echoed back as it was sent.
+    """
+    tool_calls = []
+    for call_id, call in calls:
+        if isinstance(call, ToolCall):
+            name, arguments = call.name, msgspec.json.encode(call.arguments).decode()
+        else:
+            name, arguments = call
+        tool_calls.append(
+            {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
+        )
+    return {"role": "assistant", "content": content, "tool_calls": tool_calls}
+
+
+def tool_result_message(call_id: str, result: dict[str, Any]) -> dict[str, Any]:
+    """The answer to one tool call, as the JSON text the protocol expects."""
+    return {
+        "role": "tool",
+        "tool_call_id": call_id,
+        "content": msgspec.json.encode(result).decode(),
+    }
