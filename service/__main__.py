@@ -10,7 +10,6 @@ import signal
 import sys
 from dataclasses import replace
 from types import FrameType
-from urllib.parse import quote
 
 from service.settings import DATA_DIR, Settings, SettingsError
 
@@ -108,10 +107,9 @@ def serve_http(settings: Settings) -> None:
         example = mint_token(settings.better_auth_secret, "demo-user", ttl_seconds=86400)
         base = f"http://{settings.host}:{settings.port}"
         print(
-            "\nReady. Try:\n"
-            f"  TOKEN=$(.venv/bin/python -m service token --user demo-user)\n"
-            f'  curl -s -H "Authorization: Bearer {example}" '
-            f"{base}/api/{quote('demo-user')}/tasks\n",
+            f"\nServing on {base}. Try:\n"
+            f'  curl -s -H "Authorization: Bearer {example}" {base}/api/demo-user/tasks\n'
+            "Tokens for other users: .venv/bin/python -m service token --user ID\n",
             flush=True,
         )
     uvicorn.run(
