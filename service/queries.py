@@ -29,6 +29,9 @@ Kind = Literal["one", "many", "scalar", "exec"]
 KINDS: tuple[Kind, ...] = ("one", "many", "scalar", "exec")
 
 _HEADER = re.compile(r"^--\s*name:\s*(?P<name>\w+)\s*:(?P<kind>\w+)\s*$")
+# A line that means to be a header, so a typo in one fails instead of silently
+# gluing the next query onto the previous one.
+_NAME_LINE = re.compile(r"^--\s*name:")
 _PARAMS = re.compile(r"^--\s*params:\s*(?P<params>.*)$")
 # A placeholder outside string literals; the SQL files keep `$n` out of literals.
 _PLACEHOLDER = re.compile(r"\$(\d+)")
@@ -111,6 +114,11 @@ def parse_file(text: str, *, source: str) -> list[Query]:
         header = _HEADER.match(line.strip())
         if header:
             blocks.append((header["name"], header["kind"], number, []))
+        elif _NAME_LINE.match(line.strip()):
+            raise QueryFileError(
+                f"{source}:{number}: malformed header {line.strip()!r}; "
+                "expected '-- name: <name> :<kind>'"
+            )
         elif blocks:
             blocks[-1][3].append(line)
         elif line.strip() and not line.strip().startswith("--"):
