@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import uvicorn
+from starlette.types import ASGIApp
 
 from service.app import create_app
 from service.settings import Settings
@@ -24,9 +25,16 @@ def free_port() -> int:
 @contextlib.asynccontextmanager
 async def live_server(settings: Settings) -> AsyncIterator[str]:
     """Serve `create_app(settings)` over real HTTP; yields the base URL."""
+    async with serve_app(create_app(settings)) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def serve_app(app: ASGIApp) -> AsyncIterator[str]:
+    """Serve an already built app over real HTTP; yields the base URL."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         host="127.0.0.1",
         port=port,
         log_config=None,
