@@ -134,3 +134,26 @@ def test_a_database_orphaned_by_sigkill_is_adopted_and_stopped_by_the_next_run(
     assert task_titles(service, service.token("alice")) == ["Before the kill"]
     assert service.stop(signal.SIGTERM) == 0
     assert not service.postmaster_running()
+
+
+@pytest.mark.parametrize(
+    ("extra_env", "named"),
+    [
+        ({}, "BETTER_AUTH_SECRET"),
+        ({"BETTER_AUTH_SECRET": "too-short"}, "BETTER_AUTH_SECRET"),
+        ({"BETTER_AUTH_SECRET": "x" * 40}, "DATABASE_URL"),
+    ],
+)
+def test_production_refuses_weak_secrets_and_the_embedded_database(
+    service: Service, extra_env: dict[str, str], named: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "service", "serve"],
+        cwd=service.workdir,
+        env={**service.env(), "ENV": "production", **extra_env},
+        capture_output=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert named in result.stderr.decode()
+    assert not (service.workdir / ".data").exists()
