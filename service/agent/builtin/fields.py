@@ -29,7 +29,7 @@ _HASHTAG = re.compile(r"#([a-z][\w-]{0,31})")
 _NUMBER_INTROS = (*TASK_NOUNS, "number", "no", "task number", "todo number", "item number")
 
 BACK_REFERENCES = {
-    "it", "that", "this", "that one", "this one", "last one", "the last one", "the task",
+    "it", "its", "that", "this", "that one", "this one", "last one", "the last one", "the task",
     "that task", "this task", "last task", "the last task", "previous one", "the previous one",
     "the same one", "same one", "the latest one", "latest one", "the one i just added",
     "the one you just added", "that item", "that todo", "them",

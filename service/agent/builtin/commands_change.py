@@ -1,0 +1,239 @@
+"""Parsing commands about an existing task: complete, reopen, delete and update."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from service.agent.builtin.dates import find_due
+from service.agent.builtin.fields import (
+    extract_priority,
+    leading_reference,
+    parse_priority_level,
+    parse_task_ref,
+    split_tag_list,
+)
+from service.agent.builtin.intents import (
+    BackReference,
+    ByTitle,
+    DeleteTask,
+    SetCompleted,
+    TaskRef,
+    UpdateTask,
+)
+from service.agent.builtin.words import (
+    Words,
+    find_phrase,
+    is_quoted,
+    join,
+    key,
+    keys,
+    longest_phrase_at,
+    strip_leading,
+    strip_trailing,
+    unquote,
+)
+
+_DONE = (
+    "done", "complete", "completed", "finished", "checked", "checked off", "ticked off", "off",
+    "is done", "is complete", "is completed", "is finished", "are done", "is now done",
+)  # fmt: skip
+_NOT_DONE = (
+    "not done", "undone", "incomplete", "not completed", "not complete", "pending", "open",
+    "unfinished", "not finished", "todo", "to do", "to-do", "uncompleted", "active",
+    "is not done", "isn't done", "isnt done", "is not finished", "isn't finished",
+    "is not complete", "isn't complete", "is undone", "not done yet", "is open again",
+)  # fmt: skip
+# "as done", "as not done": the same states introduced by "as".
+_STATES = dict.fromkeys(_DONE, True) | dict.fromkeys(_NOT_DONE, False)
+_STATES |= {f"as {phrase}": state for phrase, state in list(_STATES.items())}
+
+_ATTRIBUTES = {
+    "title": "title", "name": "title", "description": "description", "desc": "description",
+    "details": "description", "note": "description", "notes": "description",
+    "priority": "priority", "prio": "priority", "importance": "priority",
+    "due date": "due", "due time": "due", "deadline": "due", "due": "due", "date": "due",
+    "tags": "tags", "tag": "tags", "labels": "tags", "label": "tags",
+}  # fmt: skip
+_VALUE_INTROS = ("to", "as", "into", "=", "is", "saying", "that says", "with", "-")
+_NOT_A_TASK = {"i'm", "i am", "im", "all", "we're", "we are", "i", "you"}
+_LIST_PLACES = (
+    "from my list", "from the list", "from my tasks", "from my todo list", "from the todo list",
+    "from my to-do list", "from my todos", "for good", "permanently", "again",
+)  # fmt: skip
+
+
+def parse_complete(rest: Words, today: dt.date) -> SetCompleted:
+    """Complete: "complete buy milk", "i finished calling mom", "check off task 3"."""
+    return SetCompleted(task=parse_task_ref(strip_trailing(rest, _DONE)), completed=True)
+
+
+def parse_reopen(rest: Words, today: dt.date) -> SetCompleted:
+    """Reopen: "reopen task 3", "undo #3", "uncheck it"."""
+    return SetCompleted(task=parse_task_ref(strip_trailing(rest, _LIST_PLACES)), completed=False)
+
+
+def parse_delete(rest: Words, today: dt.date) -> DeleteTask:
+    """Delete: "delete task 2", "remove the dentist task", "get rid of that one"."""
+    return DeleteTask(task=parse_task_ref(strip_trailing(rest, _LIST_PLACES)))
+
+
+def parse_prioritize(rest: Words, today: dt.date) -> UpdateTask:
+    """Prioritize: "prioritize task 2" is high, unless another level is named."""
+    priority, rest = extract_priority(rest, anywhere=True)
+    task = parse_task_ref(strip_trailing(rest, ("as", "to")))
+    return UpdateTask(task=task, priority=priority or "high")
+
+
+def parse_trailing_state(words: Words) -> SetCompleted | None:
+    """A message ending in a state: "task 3 is done", "it's done", "buy milk: done"."""
+    state, before = _trailing_state(words)
+    if state is None or not before or " ".join(keys(before)) in _NOT_A_TASK:
+        return None
+    if keys(before) in (["it's"], ["that's"], ["its"], ["thats"]):
+        return SetCompleted(task=BackReference(), completed=state)
+    before = strip_trailing(before, ("is", "are", "was", "now", "all"))
+    return SetCompleted(task=parse_task_ref(before), completed=state)
+
+
+def _trailing_state(words: Words) -> tuple[bool | None, Words]:
+    for length in range(min(len(words), 5), 0, -1):
+        phrase = " ".join(keys(words[-length:]))
+        if phrase in _STATES:
+            return _STATES[phrase], words[:-length]
+    return None, words
+
+
+def parse_modify(rest: Words, today: dt.date) -> SetCompleted | UpdateTask | None:
+    """After "mark", "set", "make", "change", "update"...: a state or a field change.
+
+    Tried in order: a state ("as done"), a priority ("high priority"), a named
+    field ("the description of task 4 to ..."), a date ("task 2 to friday"), and
+    last a new title ("task 1 to buy oat milk").
+    """
+    state, before = _trailing_state(rest)
+    if state is not None:
+        return SetCompleted(task=parse_task_ref(before), completed=state)
+    priority, without = extract_priority(rest)
+    if priority is not None:
+        task = parse_task_ref(strip_trailing(without, ("to", "as", "a")))
+        return UpdateTask(task=task, priority=priority)
+    if update := _parse_named_field(rest, today):
+        return update
+    due_at, without = find_due(rest, today)
+    if due_at is not None:
+        return UpdateTask(task=parse_task_ref(strip_trailing(without, ("to", "as"))), due_at=due_at)
+    reference = leading_reference(rest)
+    if reference is None:
+        return None
+    task, length = reference
+    value = strip_leading(rest[length:], _VALUE_INTROS)
+    return UpdateTask(task=task, title=_text_value(value)) if value else UpdateTask(task=task)
+
+
+def _parse_named_field(words: Words, today: dt.date) -> UpdateTask | None:
+    """A named field: "the description of task 4 to X", "task 2's due date to friday"."""
+    index = find_phrase(words, _ATTRIBUTES)
+    if index is None:
+        return None
+    name = longest_phrase_at(words, index, _ATTRIBUTES) or ""
+    before, after = words[:index], words[index + len(name.split()) :]
+    if not strip_leading(before, ("the", "its", "their")):
+        task, value = _split_reference_and_value(strip_leading(after, ("of", "for", "on", "in")))
+    else:
+        task = parse_task_ref(_without_possessive(before))
+        value = strip_leading(after, _VALUE_INTROS)
+    if keys(before) == ["its"]:
+        task = BackReference()
+    return _update_field(_ATTRIBUTES[name], task, value, today)
+
+
+def _update_field(field: str, task: TaskRef | None, value: Words, today: dt.date) -> UpdateTask:
+    if field == "priority":
+        return UpdateTask(task=task, priority=parse_priority_level(value))
+    if field == "due":
+        return UpdateTask(task=task, due_at=find_due(value, today)[0])
+    if field == "tags":
+        return UpdateTask(task=task, add_tags=split_tag_list(value))
+    text = _text_value(value)
+    if field == "title":
+        return UpdateTask(task=task, title=text)
+    return UpdateTask(task=task, description=text)
+
+
+def parse_rename(rest: Words, today: dt.date) -> UpdateTask:
+    """Rename: "rename task 1 to buy oat milk", "rename 'milk' as 'oat milk'"."""
+    task, value = _split_reference_and_value(rest)
+    return UpdateTask(task=task, title=_text_value(value))
+
+
+def parse_move(rest: Words, today: dt.date) -> UpdateTask:
+    """Move: "move task 2 to next monday", "postpone the dentist until friday"."""
+    due_at, without = find_due(rest, today)
+    without = strip_trailing(without, ("to", "until", "till", "for", "on", "back", "back to"))
+    return UpdateTask(task=parse_task_ref(without), due_at=due_at)
+
+
+def parse_tag(rest: Words, today: dt.date) -> UpdateTask:
+    """Tag: "tag task 3 with work", "tag it as home", "label the report urgent"."""
+    if reference := leading_reference(rest):
+        task, length = reference
+        return UpdateTask(
+            task=task, add_tags=split_tag_list(strip_leading(rest[length:], ("with", "as")))
+        )
+    split = _last_index(rest, ("with", "as"))
+    if split is None:
+        split = len(rest) - 1
+        rest = [*rest[:split], "with", *rest[split:]]
+    return UpdateTask(task=parse_task_ref(rest[:split]), add_tags=split_tag_list(rest[split + 1 :]))
+
+
+def parse_add_tag(rest: Words, today: dt.date) -> UpdateTask:
+    """After "add tag": "work to task 3", "work and home to it"."""
+    split = _last_index(rest, ("to", "on", "for"))
+    if split is None:
+        return UpdateTask(task=None, add_tags=split_tag_list(rest))
+    return UpdateTask(task=parse_task_ref(rest[split + 1 :]), add_tags=split_tag_list(rest[:split]))
+
+
+def parse_note(rest: Words, today: dt.date) -> UpdateTask:
+    """After "add a note to" or "describe": "task 3: call first", "it as bring the forms"."""
+    task, value = _split_reference_and_value(rest, separators=(*_VALUE_INTROS, ":"))
+    return UpdateTask(task=task, description=_text_value(value))
+
+
+def _split_reference_and_value(
+    words: Words, separators: tuple[str, ...] = ("to", "as", "into")
+) -> tuple[TaskRef | None, Words]:
+    """A task then a new value: after a number or "it" if one leads, else at the first "to"."""
+    if reference := leading_reference(words):
+        task, length = reference
+        return task, strip_leading(words[length:], separators)
+    for index, word in enumerate(words):
+        if key(word) in separators:
+            return parse_task_ref(words[:index]), words[index + 1 :]
+        if word.endswith(":") and ":" in separators:
+            return parse_task_ref([*words[:index], word.rstrip(":")]), words[index + 1 :]
+    return parse_task_ref(words), []
+
+
+def _without_possessive(words: Words) -> Words:
+    """Drop a possessive: "task 4's" -> "task 4"."""
+    if words and key(words[-1]).endswith("'s"):
+        return [*words[:-1], words[-1][: words[-1].lower().rindex("'s")]]
+    return words
+
+
+def _text_value(words: Words) -> str | None:
+    quoted = [word for word in words if is_quoted(word)]
+    text = unquote(quoted[0]) if quoted else join(words)
+    return text or None
+
+
+def _last_index(words: Words, wanted: tuple[str, ...]) -> int | None:
+    found = [index for index, word in enumerate(words) if key(word) in wanted]
+    return found[-1] if found else None
+
+
+def is_title_reference(task: TaskRef | None) -> bool:
+    """Whether a task was named by title, or not at all (for "I need to finish X")."""
+    return task is None or isinstance(task, ByTitle)

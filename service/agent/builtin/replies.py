@@ -1,0 +1,161 @@
+"""The sentences the built-in agent answers with."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from service.agent.builtin.dates import describe_day, describe_due
+from service.agent.builtin.intents import ListTasks, SmallTalkKind, UpdateTask
+
+CAPABILITIES = (
+    'I can add tasks ("add buy milk tomorrow at 5pm #groceries"), list them '
+    '("what\'s pending?"), complete or reopen them ("mark task 3 as done"), change them '
+    '("move task 2 to next monday") and delete them ("delete task 2").'
+)
+SMALL_TALK: dict[SmallTalkKind, str] = {
+    "greeting": f"Hi! {CAPABILITIES}",
+    "help": CAPABILITIES,
+    "thanks": "Happy to help! Tell me whenever there's something to do with your tasks.",
+    "unknown": f"Sorry, I didn't understand that. {CAPABILITIES}",
+}
+WHICH_TASK = 'Which task do you mean? Tell me its number (like "task 3") or its title.'
+WHAT_TITLE = 'What should the task say? For example: "add buy milk tomorrow".'
+WHAT_CHANGE = (
+    "What should I change about that task? I can rename it, or set its description, "
+    "priority, due date or tags."
+)
+
+
+def parse_due(value: Any) -> dt.datetime | None:
+    """A task's `due_at` as stored (RFC 3339), or None if absent or unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def quoted_title(result: dict[str, Any], task_id: int) -> str:
+    """'task #3 "Buy milk"', or just 'task #3' when the tool gave no title."""
+    title = result.get("title")
+    return f'task #{task_id} "{title}"' if title else f"task #{task_id}"
+
+
+def details(
+    *, due_at: dt.datetime | None, priority: str | None, tags: Sequence[str], today: dt.date
+) -> str:
+    """Task details like " (due Fri 27 Nov, high priority)", or "" with nothing to say."""
+    parts = []
+    if due_at is not None:
+        parts.append(f"due {describe_due(due_at, today)}")
+    if priority and priority != "none":
+        parts.append(f"{priority} priority")
+    if tags:
+        parts.append(f"tagged {', '.join(tags)}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def task_line(task: dict[str, Any], today: dt.date) -> str:
+    """One line of a list reply: "#3 Buy milk (due Fri 27 Nov, done)"."""
+    extra = details(
+        due_at=parse_due(task.get("due_at")),
+        priority=task.get("priority"),
+        tags=task.get("tags") or [],
+        today=today,
+    )
+    if task.get("completed"):
+        extra = f"{extra[:-1]}, done)" if extra else " (done)"
+    return f"#{task.get('id')} {task.get('title')}{extra}"
+
+
+def list_reply(request: ListTasks, result: dict[str, Any], today: dt.date) -> str:
+    """A header like "You have 3 pending tasks:", then a line per task; kind words if none."""
+    tasks = [task for task in result.get("tasks") or [] if isinstance(task, dict)]
+    count = result.get("count", len(tasks))
+    count = count if isinstance(count, int) else len(tasks)
+    adjectives = " ".join(
+        word
+        for word in (request.status if request.status != "all" else "", request.priority)
+        if word
+    )
+    adjectives += " priority" if request.priority else ""
+    filters = _filter_words(request, today)
+    if not tasks:
+        if request == ListTasks():
+            return 'You have no tasks yet. Try "add buy milk".'
+        cheer = " Nice work!" if request.status == "pending" else ""
+        return f"You have no {_join(adjectives, 'tasks', filters)}.{cheer}"
+    noun = "task" if count == 1 else "tasks"
+    header = f"You have {count} {_join(adjectives, noun, filters)}"
+    shown = "" if count <= len(tasks) else f" (showing the first {len(tasks)})"
+    lines = "\n".join(task_line(task, today) for task in tasks)
+    return f"{header}{shown}:\n{lines}"
+
+
+def _filter_words(request: ListTasks, today: dt.date) -> str:
+    words = []
+    if request.tag:
+        words.append(f"tagged {request.tag}")
+    if request.query:
+        words.append(f'matching "{request.query}"')
+    after, before = request.due_after, request.due_before
+    if after and before and after.date() == before.date():
+        words.append(f"due {_day(after.date(), today, on=True)}")
+    elif after and before:
+        words.append(f"due {_day(after.date(), today)} to {_day(before.date(), today)}")
+    elif before and before.time() == dt.time(0, 0):
+        words.append("overdue")
+    elif before:
+        words.append(f"due by {_day(before.date(), today)}")
+    elif after:
+        words.append(f"due after {_day(after.date(), today)}")
+    return " ".join(words)
+
+
+def _day(day: dt.date, today: dt.date, *, on: bool = False) -> str:
+    """A day for a list header: "today", "tomorrow", or "Fri 27 Nov" (with "on" if `on`)."""
+    if day == today:
+        return "today"
+    if day == today + dt.timedelta(days=1):
+        return "tomorrow"
+    return f"on {describe_day(day, today)}" if on else describe_day(day, today)
+
+
+def _join(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
+
+
+def which_one(query: str, tasks: Sequence[dict[str, Any]]) -> str:
+    """'I found 2 tasks matching "milk": #3 Buy milk, #5 Milk the cow. Which one?'."""
+    listed = ", ".join(f"#{task.get('id')} {task.get('title')}" for task in tasks)
+    return f'I found {len(tasks)} tasks matching "{query}": {listed}. Which one?'
+
+
+def update_reply(update: UpdateTask, task_id: int, result: dict[str, Any], today: dt.date) -> str:
+    """One sentence for the change made, naming the task."""
+    task = quoted_title(result, task_id)
+    changes = []
+    if update.title is not None:
+        changes.append(f'renamed to "{result.get("title") or update.title}"')
+    if update.description is not None:
+        changes.append("description updated")
+    if update.priority is not None:
+        changes.append(f"priority {update.priority}")
+    if update.due_at is not None:
+        changes.append(f"due {describe_due(update.due_at, today)}")
+    if update.add_tags:
+        changes.append(f"tagged {', '.join(update.add_tags)}")
+    if len(changes) > 1:
+        return f"Updated {task}: {', '.join(changes)}."
+    if update.title is not None:
+        return f'Renamed task #{task_id} to "{result.get("title") or update.title}".'
+    if update.description is not None:
+        return f"Updated the description of {task}."
+    if update.priority is not None:
+        return f"Set the priority of {task} to {update.priority}."
+    if update.due_at is not None:
+        return f"Moved {task} to {describe_due(update.due_at, today)}."
+    return f"Tagged {task} with {', '.join(update.add_tags)}."
