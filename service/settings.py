@@ -90,7 +90,7 @@ class Settings:
         env.update(os.environ if environ is None else environ)
         reader = _Reader(env)
         settings = cls(
-            env=reader.text("ENV", "development"),
+            env=reader.text("ENV", "development").lower(),
             database_url=reader.optional("DATABASE_URL"),
             database_pool_min=reader.integer("DATABASE_POOL_MIN", 1, minimum=0),
             database_pool_max=reader.integer("DATABASE_POOL_MAX", 10, minimum=1),
