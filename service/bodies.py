@@ -28,12 +28,17 @@ def _decoder(type_: Any) -> msgspec.json.Decoder[Any]:
 
 
 def is_json_media_type(content_type: str) -> bool:
-    media_type, _, params = content_type.partition(";")
+    """`application/json` or a `+json` type, in UTF-8 if a charset is named at all."""
+    media_type, *params = content_type.split(";")
     media_type = media_type.strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
         return False
-    charset = params.strip().lower().removeprefix("charset=").strip('"')
-    return charset in ("", "utf-8", "utf8")
+    # Other parameters (e.g. a version) are the client's business; only the charset matters.
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower() in ("utf-8", "utf8")
+    return True
 
 
 async def read_json(request: Request, type_: type[T], *, allow_empty: bool = False) -> T | None:
