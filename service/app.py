@@ -7,40 +7,51 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 
 from service import db
+from service.agent.base import Agent
+from service.agent.factory import make_agent
 from service.auth import Authenticator, AuthMiddleware
 from service.context import AppContext
+from service.cors import CredentialedCORSMiddleware
 from service.errors import EXCEPTION_HANDLERS
-from service.handlers import docs, health, tasks
+from service.handlers import chat, conversations, docs, health, tasks
+from service.jwks import JwksVerifier, KeyStore
 from service.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from service.queries import load_queries
+from service.sessions import SessionVerifier
 from service.settings import Settings
 from service.tokens import Hs256Verifier
 
 
-def create_app(settings: Settings) -> Starlette:
-    """Build the ASGI app for `settings`; the pool opens when the app starts."""
+def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
+    """Build the ASGI app for `settings`; the pool opens when the app starts.
+
+    `agent` replaces the one AI_PROVIDER selects (tests use their own).
+    """
     if not settings.database_url:
         raise ValueError("create_app needs settings.database_url (see service.devdb)")
     context = AppContext(settings=settings, queries=load_queries())
+    key_store = KeyStore(context, jwks_url=settings.jwks_url)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         context.pool = await db.create_pool(settings, settings.database_url or "")
         try:
-            yield
+            async with key_store:  # its JWKS HTTP client lives as long as the app
+                yield
         finally:
             await context.pool.close()
 
-    routes = [*health.routes, *tasks.routes, *docs.routes]
+    routes = [*health.routes, *tasks.routes, *chat.routes, *conversations.routes, *docs.routes]
     authenticator = Authenticator(
         hs256=Hs256Verifier(
             settings.better_auth_secret,
             issuer=settings.auth_jwt_issuer,
             audience=settings.auth_jwt_audience,
-        )
+        ),
+        asymmetric=JwksVerifier(key_store, origin=settings.better_auth_origin),
+        session=SessionVerifier(context, secret=settings.better_auth_secret),
     )
     middleware = [
         Middleware(
@@ -48,9 +59,8 @@ def create_app(settings: Settings) -> Starlette:
             route_templates={route.endpoint: route.path for route in routes},
         ),
         Middleware(
-            CORSMiddleware,
+            CredentialedCORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_credentials=True,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["Location", "X-Total-Count", "X-Request-ID", "Retry-After"],
@@ -69,4 +79,5 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.context = context
+    app.state.agent = agent if agent is not None else make_agent(settings)
     return app

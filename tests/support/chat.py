@@ -1,0 +1,91 @@
+"""Helpers for the chat tests: the service in separate processes (replicas), and
+reading what a chat turn left in the database."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from tests.support.server import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+UVICORN = (sys.executable, "-m", "uvicorn", "--factory", "service.asgi:app", "--no-access-log")
+
+
+class ServerProcess:
+    """The service in a process of its own (`uvicorn --factory service.asgi:app`),
+    configured only through the environment, as a replica would be."""
+
+    def __init__(self, database_url: str, secret: str) -> None:
+        self.port = free_port()
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "AI_"))},
+            "DATABASE_URL": database_url,
+            "BETTER_AUTH_SECRET": secret,
+            "AI_PROVIDER": "builtin",
+            "LOG_FORMAT": "text",
+            "LOG_LEVEL": "warning",
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [*UVICORN, "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=REPO,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                assert self.process.stderr is not None
+                raise AssertionError(self.process.stderr.read().decode())
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("the server process did not become ready")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        self.process = None
+
+
+@contextlib.contextmanager
+def server_process(database_url: str, secret: str) -> Iterator[ServerProcess]:
+    server = ServerProcess(database_url, secret)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def fetch(database_url: str, sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Rows of one query on a fresh connection, to check what was stored.
+
+    JSONB columns come back as JSON text (no codec on this connection).
+    """
+    conn = await asyncpg.connect(database_url)
+    try:
+        return [dict(row) for row in await conn.fetch(sql, *args)]
+    finally:
+        await conn.close()
