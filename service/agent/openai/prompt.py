@@ -94,9 +94,21 @@ def assistant_tool_message(
 
 
 def tool_result_message(call_id: str, result: dict[str, Any]) -> dict[str, Any]:
-    """The answer to one tool call, as the JSON text the protocol expects."""
+    """The answer to one tool call, as the JSON text the protocol expects.
+
+    Tasks in a result carry their owner's id (as the REST API returns them);
+    the provider has no use for it, so it is left out of what is sent.
+    """
     return {
         "role": "tool",
         "tool_call_id": call_id,
-        "content": msgspec.json.encode(result).decode(),
+        "content": msgspec.json.encode(_without_owner(result)).decode(),
     }
+
+
+def _without_owner(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_owner(item) for key, item in value.items() if key != "user_id"}
+    if isinstance(value, list):
+        return [_without_owner(item) for item in value]
+    return value
