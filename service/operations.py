@@ -20,6 +20,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from service.chat_contracts import (
+    ChatRequest,
+    ChatResponse,
+    Conversation,
+    ConversationListQuery,
+    Message,
+    MessageListQuery,
+)
 from service.contracts import (
     Health,
     Task,
@@ -29,7 +37,10 @@ from service.contracts import (
     TaskUpdate,
 )
 from service.errors import (
+    AiTimeout,
+    AiUnavailable,
     ApiError,
+    ConversationNotFound,
     DatabaseUnavailable,
     TaskNotFound,
     ValidationFailed,
@@ -88,7 +99,7 @@ RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "integer", "minimum": 0},
     },
     "Retry-After": {
-        "description": "Seconds to wait before retrying.",
+        "description": "Seconds to wait before retrying (sent with DATABASE_UNAVAILABLE).",
         "schema": {"type": "integer", "minimum": 0},
     },
     "WWW-Authenticate": {
@@ -189,9 +200,67 @@ TASK_OPERATIONS = (
     ),
 )
 
-# CHAT_OPERATIONS: POST /api/{user_id}/chat and the conversation routes go here
-# once their handlers and contract structs exist (SPEC 6).
-CHAT_OPERATIONS: tuple[Operation, ...] = ()
+CONVERSATION = "/api/{user_id}/conversations/{conversation_id}"
+# A `conversation_id` that is not a number is a 400 VALIDATION_ERROR.
+ONE_CONVERSATION_ERRORS = (ValidationFailed, ConversationNotFound, DatabaseUnavailable)
+
+CHAT_OPERATIONS = (
+    Operation(
+        method="POST",
+        path="/api/{user_id}/chat",
+        operation_id="chat",
+        summary="Send a message to the assistant",
+        description="Starts a conversation when `conversation_id` is absent. The message is "
+        "stored before the assistant runs: a 503 AI_UNAVAILABLE or AI_TIMEOUT names the "
+        "`conversation_id` to retry in.",
+        tag="chat",
+        body=ChatRequest,
+        response=ChatResponse,
+        errors=(ConversationNotFound, DatabaseUnavailable, AiUnavailable, AiTimeout),
+    ),
+    Operation(
+        method="GET",
+        path="/api/{user_id}/conversations",
+        operation_id="listConversations",
+        summary="List conversations",
+        description="Most recently updated first.",
+        tag="conversations",
+        query=ConversationListQuery,
+        response=list[Conversation],
+        headers=("X-Total-Count",),
+        errors=(DatabaseUnavailable,),
+    ),
+    Operation(
+        method="GET",
+        path=CONVERSATION,
+        operation_id="getConversation",
+        summary="Get one conversation",
+        tag="conversations",
+        response=Conversation,
+        errors=ONE_CONVERSATION_ERRORS,
+    ),
+    Operation(
+        method="GET",
+        path=f"{CONVERSATION}/messages",
+        operation_id="listMessages",
+        summary="List a conversation's messages",
+        description="In chronological order: the `limit` most recent messages older than "
+        "`before` (all of them when `before` is absent).",
+        tag="conversations",
+        query=MessageListQuery,
+        response=list[Message],
+        errors=ONE_CONVERSATION_ERRORS,
+    ),
+    Operation(
+        method="DELETE",
+        path=CONVERSATION,
+        operation_id="deleteConversation",
+        summary="Delete a conversation and its messages",
+        tag="conversations",
+        status=204,
+        errors=ONE_CONVERSATION_ERRORS,
+    ),
+)
 
 HEALTH_OPERATIONS = (
     Operation(
