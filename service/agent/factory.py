@@ -22,9 +22,9 @@ def make_agent(settings: Settings, http_client: Any = None) -> Agent:
 
         return BuiltinAgent()
     if settings.ai_provider == "openai":
-        # The seam for the OpenAI-compatible agent (service/agent/openai/),
-        # which will be built here from settings and `http_client`.
-        raise SettingsError("AI_PROVIDER=openai is not available in this build yet.")
+        from service.agent.openai import agent_from_settings
+
+        return agent_from_settings(settings, http_client)
     raise SettingsError(f"Unknown AI_PROVIDER {settings.ai_provider!r}.")
 
 
