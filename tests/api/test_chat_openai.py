@@ -153,9 +153,9 @@ async def test_the_next_turn_replays_the_stored_tool_calls(
     ]
     assert messages[1] == {"role": "user", "content": "add call mom"}
     [replayed] = messages[2]["tool_calls"]
-    assert replayed["id"] == "call_1_0"
+    assert replayed["id"] == "call00100"
     assert replayed["function"] == {"name": "add_task", "arguments": '{"title":"Call mom"}'}
-    assert messages[3]["tool_call_id"] == "call_1_0"
+    assert messages[3]["tool_call_id"] == "call00100"
     assert json.loads(messages[3]["content"]) == first["tool_calls"][0]["result"]
     assert messages[4] == {"role": "assistant", "content": "Added #1 Call mom."}
     assert messages[5] == {"role": "user", "content": "mark it done"}

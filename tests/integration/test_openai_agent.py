@@ -322,12 +322,12 @@ async def test_stored_history_is_replayed_with_its_tool_calls(
     ]
     assert messages[2]["tool_calls"] == [
         {
-            "id": "call_1_0",
+            "id": "call00100",
             "type": "function",
             "function": {"name": "add_task", "arguments": '{"title":"Buy milk"}'},
         }
     ]
-    assert messages[3]["tool_call_id"] == "call_1_0"
+    assert messages[3]["tool_call_id"] == "call00100"
     assert msgspec.json.decode(messages[3]["content"]) == earlier.result
     assert messages[4] == {"role": "assistant", "content": "Added #12 Buy milk."}
     assert messages[5] == {"role": "user", "content": "mark it done"}

@@ -26,7 +26,7 @@ from service.agent.openai.prompt import (
     tool_result_message,
 )
 from service.agent.openai.schema import tool_definitions
-from service.settings import Settings
+from service.settings import Settings, SettingsError
 
 logger = logging.getLogger("service.agent.openai")
 
@@ -110,7 +110,7 @@ def _with_ids(calls: list[ToolRequest], round_number: int, seen: set[str]) -> li
     for index, call in enumerate(calls):
         call_id = call.id
         if not call_id or call_id in seen:
-            call_id = f"call_r{round_number}_{index}"
+            call_id = f"live{round_number:03d}{index:02d}"  # nine characters, as stored ids
         seen.add(call_id)
         named.append(ToolRequest(id=call_id, name=call.name, arguments=call.arguments))
     return named
@@ -121,7 +121,7 @@ def agent_from_settings(
 ) -> OpenAIAgent:
     """The agent AI_PROVIDER=openai describes (AI_BASE_URL, AI_API_KEY, AI_MODEL, ...)."""
     if not (settings.ai_base_url and settings.ai_model):
-        raise ValueError("AI_PROVIDER=openai needs AI_BASE_URL and AI_MODEL.")
+        raise SettingsError("AI_PROVIDER=openai needs AI_BASE_URL and AI_MODEL.")
     client = ChatClient(
         base_url=settings.ai_base_url,
         model=settings.ai_model,

@@ -125,9 +125,9 @@ class ChatClient:
         tools: Sequence[dict[str, Any]],
     ) -> AssistantTurn:
         """Ask the model for its next turn; raises AgentError when it cannot answer."""
-        body = msgspec.json.encode(
-            {"model": self.model, "messages": messages, "tools": tools, "tool_choice": "auto"}
-        )
+        # No tool_choice: "auto" is the protocol's default when tools are given,
+        # and some servers (vLLM without its auto-tool-choice flag) refuse it spelled out.
+        body = msgspec.json.encode({"model": self.model, "messages": messages, "tools": tools})
         attempts = self.max_retries + 1
         for attempt in range(1, attempts + 1):
             try:

@@ -69,8 +69,12 @@ def history_messages(history: Sequence[HistoryMessage]) -> list[dict[str, Any]]:
 
 
 def stored_call_id(message_index: int, call_index: int) -> str:
-    """A stable id for the `call_index`th tool call of the `message_index`th message."""
-    return f"call_{message_index}_{call_index}"
+    """A stable id for the `call_index`th tool call of the `message_index`th message.
+
+    Nine letters and digits, e.g. "call00100": Mistral's API (and vLLM serving
+    Mistral models) accepts no other tool call ids, and the rest accept any.
+    """
+    return f"call{message_index:03d}{call_index:02d}"
 
 
 def assistant_tool_message(

@@ -59,7 +59,7 @@ def test_stored_tool_calls_are_replayed_as_calls_then_results_then_text() -> Non
         "content": None,
         "tool_calls": [
             {
-                "id": "call_1_0",
+                "id": "call00100",
                 "type": "function",
                 "function": {
                     "name": "add_task",
@@ -67,16 +67,16 @@ def test_stored_tool_calls_are_replayed_as_calls_then_results_then_text() -> Non
                 },
             },
             {
-                "id": "call_1_1",
+                "id": "call00101",
                 "type": "function",
                 "function": {"name": "delete_task", "arguments": '{"task_id":99}'},
             },
         ],
     }
     assert messages[2]["role"] == "tool"
-    assert messages[2]["tool_call_id"] == "call_1_0"
+    assert messages[2]["tool_call_id"] == "call00100"
     assert msgspec.json.decode(messages[2]["content"]) == add.result
-    assert messages[3]["tool_call_id"] == "call_1_1"
+    assert messages[3]["tool_call_id"] == "call00101"
     assert msgspec.json.decode(messages[3]["content"]) == {"error": "Task #99 was not found."}
     assert messages[4] == {"role": "assistant", "content": "Added #12, #99 not found."}
     assert messages[5] == {"role": "user", "content": "thanks"}
@@ -93,7 +93,7 @@ def test_replayed_ids_are_stable_and_unique_across_messages() -> None:
     first = history_messages(history)
     assert first == history_messages(history)
     ids = [c["id"] for m in first for c in m.get("tool_calls", [])]
-    assert ids == ["call_1_0", "call_3_0", "call_3_1"]
+    assert ids == ["call00100", "call00300", "call00301"]
     answered = [m["tool_call_id"] for m in first if m["role"] == "tool"]
     assert answered == ids
 
@@ -113,3 +113,12 @@ def test_replayed_results_leave_out_the_owner_of_listed_tasks() -> None:
         "count": 1,
     }
     assert "user-123" not in result["content"]
+
+
+def test_replayed_ids_are_nine_letters_and_digits() -> None:
+    # Mistral's API refuses any other tool call id.
+    call = ToolCall(name="list_tasks", arguments={}, result={"tasks": [], "count": 0})
+    history = [HistoryMessage(role="assistant", content="ok", tool_calls=[call] * 3)] * 20
+    ids = [c["id"] for m in history_messages(history) for c in m.get("tool_calls", [])]
+    assert all(len(i) == 9 and i.isalnum() for i in ids)
+    assert len(set(ids)) == len(ids)
