@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from http.cookies import SimpleCookie
 from typing import Protocol
 
 import msgspec
@@ -93,15 +92,29 @@ def read_credential(headers: Mapping[bytes, bytes], cookie_prefix: str) -> str |
     cookie_header = headers.get(b"cookie")
     if cookie_header is None:
         return None
-    cookies = SimpleCookie()
-    try:
-        cookies.load(cookie_header.decode("latin-1"))
-    except Exception:  # http.cookies raises CookieError and others on junk
-        return None
+    cookies = parse_cookie_header(cookie_header.decode("latin-1"))
     for name in (f"__Secure-{cookie_prefix}.session_token", f"{cookie_prefix}.session_token"):
-        if name in cookies and cookies[name].value:
-            return cookies[name].value
+        if cookies.get(name):
+            return cookies[name]
     return None
+
+
+def parse_cookie_header(header: str) -> dict[str, str]:
+    """`name=value` pairs of a Cookie header; the first of a repeated name wins.
+
+    Deliberately lenient: http.cookies stops at the first cookie it dislikes
+    (a JSON value set by some other script, say), which would hide the session
+    cookie behind it. Values stay percent-encoded, as Better Auth sent them.
+    """
+    cookies: dict[str, str] = {}
+    for pair in header.split(";"):
+        name, has_value, value = pair.strip().partition("=")
+        if has_value and name:
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            cookies.setdefault(name, value)
+    return cookies
 
 
 def path_user_id(path: str) -> str | None:

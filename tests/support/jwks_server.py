@@ -1,0 +1,67 @@
+"""A real JWKS server on 127.0.0.1, standing in for Better Auth's /api/auth/jwks.
+
+It serves whatever keys the test puts in `server.keys`, counts every request
+in `server.hits` (to prove the refresh throttle), and can be told to fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tests.support.server import free_port
+
+JWKS_PATH = "/api/auth/jwks"
+
+
+@dataclass
+class JwksServer:
+    url: str = ""
+    keys: list[dict[str, Any]] = field(default_factory=list)
+    hits: int = 0
+    status: int = 200
+    body: bytes | None = None  # served instead of the keys when set
+
+    def reset(self, *keys: dict[str, Any]) -> None:
+        self.keys = list(keys)
+        self.hits = 0
+        self.status = 200
+        self.body = None
+
+
+@contextlib.asynccontextmanager
+async def serve_jwks(*keys: dict[str, Any]) -> AsyncIterator[JwksServer]:
+    """Serve a JWKS document over real HTTP in the test's event loop."""
+    state = JwksServer(keys=list(keys))
+
+    async def jwks(request: Request) -> Response:
+        state.hits += 1
+        if state.body is not None:
+            return Response(state.body, state.status, media_type="application/json")
+        return JSONResponse({"keys": state.keys}, state.status)
+
+    app = Starlette(routes=[Route(JWKS_PATH, jwks)])
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    state.url = f"http://127.0.0.1:{port}{JWKS_PATH}"
+    try:
+        yield state
+    finally:
+        server.should_exit = True
+        await task
