@@ -7,14 +7,13 @@ checked by `clean_message` with the settings at hand rather than by a static
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta
 
 from service.agent.base import ToolCall
-from service.contracts import Contract
+from service.contracts import AwareDatetime, Contract
 from service.errors import ValidationFailed
 
 MAX_ID = 2**63 - 1  # BIGINT identity columns
@@ -51,7 +50,7 @@ class ChatResponse(Contract):
     response: str
     tool_calls: list[ToolCall]
     message_id: int
-    timestamp: dt.datetime
+    timestamp: AwareDatetime
 
 
 class Conversation(Contract):
@@ -59,8 +58,8 @@ class Conversation(Contract):
 
     id: int
     title: str
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
 
 
 class Message(Contract):
@@ -70,7 +69,7 @@ class Message(Contract):
     role: Role
     content: str
     tool_calls: list[ToolCall]
-    created_at: dt.datetime
+    created_at: AwareDatetime
 
 
 class ConversationListQuery(Contract):

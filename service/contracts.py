@@ -155,11 +155,11 @@ class Task(Contract):
     description: str | None
     completed: bool
     priority: Priority
-    due_at: dt.datetime | None
+    due_at: AwareDatetime | None
     tags: list[str]
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    completed_at: dt.datetime | None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    completed_at: AwareDatetime | None
 
 
 class Health(Contract):

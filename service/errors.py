@@ -146,7 +146,8 @@ class AiTimeout(ApiError):
 # msgspec says e.g. "Expected `str`, got `int` - at `$.title`"; the path is
 # the field clients want, the rest is already a sentence.
 _MSGSPEC_PATH = re.compile(r" - at `(?P<path>\$[^`]*)`$")
-_UNKNOWN_FIELD = re.compile(r"unknown field `(?P<name>[^`]*)`")
+# Unknown and missing fields are named in the message, not in the path.
+_NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `(?P<name>[^`]*)`")
 
 
 def validation_error(exc: msgspec.ValidationError) -> ValidationFailed:
@@ -155,10 +156,9 @@ def validation_error(exc: msgspec.ValidationError) -> ValidationFailed:
     match = _MSGSPEC_PATH.search(message)
     field = match["path"] if match else None
     detail = message[: match.start()] if match else message
-    unknown = _UNKNOWN_FIELD.search(detail)
-    if unknown:
-        prefix = field or "$"
-        field = f"{prefix}.{unknown['name']}"
+    named = _NAMED_FIELD.search(detail)
+    if named:
+        field = f"{field or '$'}.{named['name']}"
     detail = detail.replace("`", "")
     if not detail.endswith("."):
         detail += "."

@@ -145,7 +145,7 @@ async def test_the_messages_api_shows_the_stored_tool_calls(
         (b"", "INVALID_JSON", None),
         (b"[]", "VALIDATION_ERROR", None),
         (b'"add milk"', "VALIDATION_ERROR", None),
-        (b"{}", "VALIDATION_ERROR", None),
+        (b"{}", "VALIDATION_ERROR", "$.message"),
         (b'{"message": "hi", "user_id": "someone"}', "VALIDATION_ERROR", "$.user_id"),
         (b'{"message": "hi", "extra": 1}', "VALIDATION_ERROR", "$.extra"),
         (b'{"message": null}', "VALIDATION_ERROR", "$.message"),

@@ -55,7 +55,7 @@ async def test_create_applies_defaults(client: httpx.AsyncClient, user_id: str) 
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({}, None),
+        ({}, "$.title"),
         ({"title": ""}, "$.title"),
         ({"title": "   "}, "$.title"),
         ({"title": "x" * 201}, "$.title"),

@@ -74,10 +74,11 @@ def test_a_nested_type_error_keeps_msgspec_path() -> None:
     assert (error.detail, error.field) == ("Expected int >= 0.", "$.items[1]")
 
 
-def test_a_missing_field_is_named_in_the_sentence() -> None:
+def test_a_missing_field_is_named_in_the_sentence_and_as_the_field() -> None:
     error = error_of(b"{}", TaskCreate)
     assert "title" in error.detail
     assert "`" not in error.detail
+    assert error.field == "$.title"
 
 
 def test_a_rule_across_fields_has_no_single_field() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from service.settings import MIN_PRODUCTION_SECRET_LENGTH, Settings, SettingsError
+from service.settings import MIN_PRODUCTION_SECRET_LENGTH, Settings, SettingsError, read_dotenv
 
 STRONG_SECRET = "s" * MIN_PRODUCTION_SECRET_LENGTH
 NEON_POOLER = "postgresql://u:p@ep-cool-name-123456-pooler.eu-central-1.aws.neon.tech/db"
@@ -340,3 +340,11 @@ def test_a_bad_value_in_the_dotenv_file_names_the_variable(in_tmp_dir: Path) -> 
     (in_tmp_dir / ".env").write_text("PORT=eighty\n", encoding="utf-8")
     with pytest.raises(SettingsError, match=r"^PORT must be an integer"):
         Settings.from_env()
+
+
+def test_dotenv_drops_inline_comments_of_unquoted_values(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("PORT=9000 # the dev port\nCORS_ORIGINS='http://a.test #1'\n")
+    values = read_dotenv(env_file)
+    assert values["PORT"] == "9000"
+    assert values["CORS_ORIGINS"] == "http://a.test #1"
