@@ -15,6 +15,9 @@ from service.agent.base import HistoryMessage
 
 # "#3", "task 3", "task #3", "task number 3" in a message's text.
 _TASK_MENTION = re.compile(r"(?:#|\btask\s+(?:number\s+)?#?)(\d+)\b", re.IGNORECASE)
+# Double-quoted spans are examples ('like "task 3"' in the help) or titles,
+# never the task a message is about: they are left out when looking for one.
+_DOUBLE_QUOTED = re.compile(r'"[^"]*"')
 _CHANGING_TOOLS = ("add_task", "complete_task", "delete_task", "update_task")
 
 
@@ -31,12 +34,18 @@ def last_named_task(history: Sequence[HistoryMessage]) -> int | None:
             found = _task_named_by_result(call.name, call.result)
             if found is not None:
                 return found if found > 0 else None
-        mentioned = list(dict.fromkeys(int(n) for n in _TASK_MENTION.findall(message.content)))
+        mentioned = _mentioned_tasks(message.content)
         if len(mentioned) == 1:
             return mentioned[0]
         if len(mentioned) > 1:
             return None
     return None
+
+
+def _mentioned_tasks(text: str) -> list[int]:
+    """Task numbers a message's text names, outside double quotes, first mention first."""
+    unquoted = _DOUBLE_QUOTED.sub(" ", text)
+    return list(dict.fromkeys(int(number) for number in _TASK_MENTION.findall(unquoted)))
 
 
 def _task_named_by_result(tool: str, result: dict[str, Any]) -> int | None:
