@@ -1,0 +1,503 @@
+"""The phrase table: everyday phrasings through the real POST /chat with the
+built-in agent, each checked by what it did to the DATABASE, not by the reply.
+
+Every case starts a fresh user with the same six tasks (SEED), optionally says
+some earlier messages in the same conversation (for "it", "which one?"), then
+says the phrase and compares the user's tasks with the seed: exactly the change
+the phrase asks for, and nothing else. `{milk}`-style placeholders in a phrase
+are the seeded tasks' ids. Dates are relative to the server's UTC today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from service.agent.builtin.dates import next_weekday
+from tests.support.chat import fetch
+
+Row = dict[str, Any]
+When = Callable[[dt.date], dt.datetime]
+
+
+def at(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=dt.UTC)
+
+
+def days(n: int, hour: int = 9, minute: int = 0) -> When:
+    """n days from today, at hour:minute UTC (a date alone means 09:00)."""
+    return lambda today: at(today + dt.timedelta(days=n), hour, minute)
+
+
+def weekday(number: int, hour: int = 9, minute: int = 0) -> When:
+    """The next such weekday strictly after today (Monday = 0)."""
+    return lambda today: at(next_weekday(today, number), hour, minute)
+
+
+def month_day(month: int, day: int) -> When:
+    """The next such date on or after today."""
+
+    def when(today: dt.date) -> dt.datetime:
+        date = dt.date(today.year, month, day)
+        return at(date if date >= today else dt.date(today.year + 1, month, day))
+
+    return when
+
+
+@dataclass(frozen=True)
+class Seed:
+    key: str
+    title: str
+    completed: bool = False
+    priority: str = "none"
+    tags: tuple[str, ...] = ()
+    due: When | None = None
+
+
+SEED = (
+    Seed("milk", "Buy milk"),
+    Seed("mom", "Call mom", tags=("family",)),
+    Seed("dentist", "Dentist appointment", tags=("health",), due=days(0, 15)),
+    Seed("report", "Write report", priority="high", tags=("work",), due=days(1)),
+    Seed("rent", "Pay rent", completed=True),
+    Seed("plants", "Water the plants", due=days(-1)),
+)
+ALL = tuple(seed.key for seed in SEED)
+PENDING = tuple(seed.key for seed in SEED if not seed.completed)
+
+
+@dataclass
+class Outcome:
+    """What a case left behind: the seeded rows before, every row after, the turn."""
+
+    today: dt.date
+    ids: dict[str, int]
+    before: dict[int, Row]
+    after: dict[int, Row]
+    reply: dict[str, Any]
+
+    def new_rows(self) -> list[Row]:
+        return [row for task_id, row in self.after.items() if task_id not in self.before]
+
+    def assert_untouched(self, *, except_keys: tuple[str, ...] = ()) -> None:
+        """Every seeded task but `except_keys` is exactly as seeded (updated_at too)."""
+        for key, task_id in self.ids.items():
+            if key not in except_keys:
+                assert self.after.get(task_id) == self.before[task_id], f"{key} changed"
+
+    def listed_ids(self) -> set[int]:
+        lists = [c for c in self.reply["tool_calls"] if c["name"] == "list_tasks"]
+        assert lists, "no list_tasks call"
+        return {task["id"] for task in lists[-1]["result"]["tasks"]}
+
+
+Check = Callable[[Outcome], None]
+
+
+def fields(row: Row) -> Row:
+    return {k: row[k] for k in ("title", "description", "completed", "priority", "due_at", "tags")}
+
+
+def added(
+    title: str,
+    *,
+    priority: str = "none",
+    due: When | None = None,
+    tags: tuple[str, ...] = (),
+    completed: bool = False,
+    description: str | None = None,
+) -> Check:
+    def check(outcome: Outcome) -> None:
+        outcome.assert_untouched()
+        [row] = outcome.new_rows()
+        assert fields(row) == {
+            "title": title,
+            "description": description,
+            "completed": completed,
+            "priority": priority,
+            "due_at": due(outcome.today) if due else None,
+            "tags": list(tags),
+        }
+
+    return check
+
+
+def changed(key: str, **changes: Any) -> Check:
+    """Seeded task `key` now has `changes` (a `When` for due_at); nothing else moved."""
+
+    def check(outcome: Outcome) -> None:
+        outcome.assert_untouched(except_keys=(key,))
+        assert outcome.new_rows() == []
+        task_id = outcome.ids[key]
+        expected = fields(outcome.before[task_id])
+        for name, value in changes.items():
+            expected[name] = value(outcome.today) if callable(value) else value
+        assert fields(outcome.after[task_id]) == expected
+        assert outcome.after[task_id]["updated_at"] > outcome.before[task_id]["updated_at"]
+
+    return check
+
+
+def deleted(key: str) -> Check:
+    def check(outcome: Outcome) -> None:
+        outcome.assert_untouched(except_keys=(key,))
+        assert outcome.ids[key] not in outcome.after
+        assert outcome.new_rows() == []
+
+    return check
+
+
+def unchanged(*, lists: tuple[str, ...] | None = None, tools: bool = True) -> Check:
+    """No task changed; `lists`: the seeded tasks the last list showed; `tools=False`: no tool."""
+
+    def check(outcome: Outcome) -> None:
+        outcome.assert_untouched()
+        assert outcome.new_rows() == []
+        if lists is not None:
+            assert outcome.listed_ids() == {outcome.ids[key] for key in lists}
+        if not tools:
+            assert outcome.reply["tool_calls"] == []
+
+    return check
+
+
+def seeded_untouched(*except_keys: str) -> Check:
+    return lambda outcome: outcome.assert_untouched(except_keys=except_keys)
+
+
+def gone(key: str) -> Check:
+    def check(outcome: Outcome) -> None:
+        assert outcome.ids[key] not in outcome.after
+
+    return check
+
+
+def both(*checks: Check) -> Check:
+    def check(outcome: Outcome) -> None:
+        for each in checks:
+            each(outcome)
+
+    return check
+
+
+def new_task_is(title: str, **expected: Any) -> Check:
+    """Among the rows created by earlier messages, `title` has these fields."""
+
+    def check(outcome: Outcome) -> None:
+        [row] = [row for row in outcome.new_rows() if row["title"] == title]
+        for name, value in expected.items():
+            assert row[name] == (value(outcome.today) if callable(value) else value), name
+
+    return check
+
+
+def only_new_titles(*titles: str) -> Check:
+    def check(outcome: Outcome) -> None:
+        assert sorted(row["title"] for row in outcome.new_rows()) == sorted(titles)
+
+    return check
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    check: Check
+    earlier: tuple[str, ...] = field(default=())
+    # A phrasing the built-in parser does not understand yet (reported, not
+    # fixed here): the case is expected to fail until the parser learns it.
+    parser_gap: str | None = None
+
+
+ADD = [
+    Phrase("add buy eggs", added("buy eggs")),
+    Phrase("Add Buy Bread.", added("Buy Bread")),
+    Phrase("add a task to call grandma tomorrow", added("call grandma", due=days(1))),
+    Phrase("remind me to pay the gas bill on friday", added("pay the gas bill", due=weekday(4))),
+    Phrase(
+        "create task quarterly report with high priority",
+        added("quarterly report", priority="high"),
+    ),
+    Phrase("I need to renew my passport", added("renew my passport")),
+    Phrase("add 'book flights' #travel", added("book flights", tags=("travel",))),
+    Phrase('add "Fix bike" tagged errands', added("Fix bike", tags=("errands",))),
+    Phrase("add water the lawn #home #Garden", added("water the lawn", tags=("home", "garden"))),
+    Phrase("please add clean the fridge", added("clean the fridge")),
+    Phrase("Could you add buy stamps please?", added("buy stamps")),
+    Phrase("new task: book a table", added("book a table")),
+    Phrase("add a new to-do called 'file taxes'", added("file taxes")),
+    Phrase("add buy coffee to my list", added("buy coffee")),
+    Phrase("put eggs on the list", added("eggs")),
+    Phrase("add urgent: call the bank", added("call the bank", priority="high")),
+    Phrase("add tidy garage low priority", added("tidy garage", priority="low")),
+    Phrase("add tidy shed (medium priority)", added("tidy shed", priority="medium")),
+    Phrase("add call dad tonight", added("call dad", due=days(0, 20))),
+    Phrase("add standup tomorrow at 9:30am", added("standup", due=days(1, 9, 30))),
+    Phrase("add gym in 3 days", added("gym", due=days(3))),
+    Phrase("add yoga next monday evening", added("yoga", due=weekday(0, 18))),
+    Phrase("add party on 2030-12-31", added("party", due=lambda _: at(dt.date(2030, 12, 31)))),
+    Phrase("don't forget to water the roses", added("water the roses")),
+    Phrase("schedule haircut for friday at 2 pm", added("haircut", due=weekday(4, 14))),
+    Phrase("I have to finish the slides by friday", added("finish the slides", due=weekday(4))),
+    Phrase("add pick up the kids at 3pm tomorrow", added("pick up the kids", due=days(1, 15))),
+    Phrase("remember to call the vet", added("call the vet")),
+    Phrase(
+        "add send invoice by tomorrow with low priority",
+        added("send invoice", priority="low", due=days(1)),
+    ),
+    Phrase("Add 'Buy milk, eggs and bread'", added("Buy milk, eggs and bread")),
+    Phrase(
+        "can you remind me to take out the bins tonight",
+        added("take out the bins", due=days(0, 20)),
+    ),
+    Phrase("pls add buy bananas", added("buy bananas")),
+    Phrase("add buy milk tomorrow", added("buy milk", due=days(1))),
+    Phrase(
+        "todo: send invoice",
+        added("send invoice"),
+        parser_gap='"todo: <title>" is not read as an add (small talk "unknown")',
+    ),
+    Phrase("add a task", unchanged(tools=False)),
+]  # fmt: skip
+
+LIST = [
+    Phrase("show my tasks", unchanged(lists=ALL)),
+    Phrase("what's pending?", unchanged(lists=PENDING)),
+    Phrase("What is left to do", unchanged(lists=PENDING)),
+    Phrase("list completed tasks", unchanged(lists=("rent",))),
+    Phrase("show high priority tasks", unchanged(lists=("report",))),
+    Phrase("tasks tagged work", unchanged(lists=("report",))),
+    Phrase("show pending tasks tagged Family", unchanged(lists=("mom",))),
+    Phrase("what do I have to do today?", unchanged(lists=("dentist", "plants"))),
+    Phrase("anything due tomorrow?", unchanged(lists=("report",))),
+    Phrase("any overdue tasks?", unchanged(lists=("plants",))),
+    Phrase("search for milk", unchanged(lists=("milk",))),
+    Phrase("find the dentist task", unchanged(lists=("dentist",))),
+    Phrase("how many tasks do I have", unchanged(lists=ALL)),
+    Phrase("show me everything", unchanged(lists=ALL)),
+    Phrase("what's still open?", unchanged(lists=PENDING)),
+    Phrase("list my done tasks", unchanged(lists=("rent",))),
+    Phrase("which tasks are overdue?", unchanged(lists=("plants",))),
+    Phrase("what are my high priority tasks?", unchanged(lists=("report",))),
+    Phrase("show tasks tagged health", unchanged(lists=("dentist",))),
+    Phrase(
+        "show my work tasks",
+        unchanged(lists=("report",)),
+        parser_gap='"work" in "my work tasks" is dropped: every task is listed',
+    ),
+]
+
+COMPLETE = [
+    Phrase("mark task {milk} as done", changed("milk", completed=True)),
+    Phrase("Mark #{milk} done.", changed("milk", completed=True)),
+    Phrase("mark {mom} as complete", changed("mom", completed=True)),
+    Phrase("complete buy milk", changed("milk", completed=True)),
+    Phrase("I finished calling mom", changed("mom", completed=True)),
+    Phrase("just finished the report", changed("report", completed=True)),
+    Phrase("check off task {dentist}", changed("dentist", completed=True)),
+    Phrase("tick off 'Buy milk'", changed("milk", completed=True)),
+    Phrase("task {milk} is done", changed("milk", completed=True)),
+    Phrase("buy milk is done", changed("milk", completed=True)),
+    Phrase("reopen task {rent}", changed("rent", completed=False)),
+    Phrase("mark task {rent} as not done", changed("rent", completed=False)),
+    Phrase("undo task {rent}", changed("rent", completed=False)),
+    Phrase("uncheck pay rent", changed("rent", completed=False)),
+    Phrase("done with task {milk}", changed("milk", completed=True)),
+    Phrase("finished task {report}", changed("report", completed=True)),
+    Phrase("mark buy milk as done", changed("milk", completed=True)),
+    Phrase("mark the dentist appointment as done", changed("dentist", completed=True)),
+    Phrase("MARK TASK {milk} AS DONE", changed("milk", completed=True)),
+    Phrase("complete task {rent}", changed("rent", completed=True)),  # already done: stays done
+    Phrase(
+        "I called mom",
+        changed("mom", completed=True),
+        parser_gap='a plain past tense ("I called mom") is not read as completing "Call mom"',
+    ),
+]
+
+DELETE = [
+    Phrase("delete task {milk}", deleted("milk")),
+    Phrase("Delete #{mom}!", deleted("mom")),
+    Phrase("remove the dentist task", deleted("dentist")),
+    Phrase("get rid of #{report}", deleted("report")),
+    Phrase("could you remove task #{plants} please", deleted("plants")),
+    Phrase("trash item {milk}", deleted("milk")),
+    Phrase("delete the buy milk todo from my list", deleted("milk")),
+    Phrase("delete 'Pay rent'", deleted("rent")),
+    Phrase("please delete the task called buy milk", deleted("milk")),
+    Phrase("remove task {mom}", deleted("mom")),
+    Phrase("delete the call mom task", deleted("mom")),
+    Phrase("Delete task #{plants}.", deleted("plants")),
+]
+
+UPDATE = [
+    Phrase("rename task {milk} to buy oat milk", changed("milk", title="buy oat milk")),
+    Phrase("rename buy milk to buy oat milk", changed("milk", title="buy oat milk")),
+    Phrase('change the title of task {mom} to "Call mum"', changed("mom", title="Call mum")),
+    Phrase(
+        "change the description of task {dentist} to bring the forms",
+        changed("dentist", description="bring the forms"),
+    ),
+    Phrase(
+        "add a note to task {report}: include Q3 numbers",
+        changed("report", description="include Q3 numbers"),
+    ),
+    Phrase("set task {milk} priority to high", changed("milk", priority="high")),
+    Phrase("set the priority of task {report} to low", changed("report", priority="low")),
+    Phrase("make task {mom} high priority", changed("mom", priority="high")),
+    Phrase("prioritize task {plants}", changed("plants", priority="high")),
+    Phrase("move task {milk} to next monday", changed("milk", due_at=weekday(0))),
+    Phrase("move the dentist to friday at 4pm", changed("dentist", due_at=weekday(4, 16))),
+    Phrase("postpone #{plants} until tomorrow", changed("plants", due_at=days(1))),
+    Phrase("reschedule task {milk} for dec 3", changed("milk", due_at=month_day(12, 3))),
+    Phrase("tag task {milk} with groceries", changed("milk", tags=["groceries"])),
+    Phrase("tag task {mom} as work and home", changed("mom", tags=["family", "work", "home"])),
+    Phrase("label the report with q3", changed("report", tags=["work", "q3"])),
+    Phrase("set the due date of task {milk} to tomorrow", changed("milk", due_at=days(1))),
+    Phrase("rename the dentist task to Dentist at 10", changed("dentist", title="Dentist at 10")),
+    Phrase("change the priority of buy milk to medium", changed("milk", priority="medium")),
+    Phrase(
+        "clear the due date of task {report}",
+        changed("report", due_at=None),
+        parser_gap="no phrasing clears a due date or description (update_task supports null)",
+    ),
+]
+
+BACK_REFERENCES = [
+    Phrase(
+        "mark it done",
+        both(only_new_titles("call the plumber"), new_task_is("call the plumber", completed=True)),
+        earlier=("add call the plumber",),
+    ),
+    Phrase("delete that one", unchanged(), earlier=("add call the plumber",)),
+    Phrase("complete it", changed("report", completed=True), earlier=("show high priority tasks",)),
+    Phrase(
+        "rename it to 'buy oat milk'",
+        changed("milk", title="buy oat milk", completed=True),
+        earlier=("mark task {milk} as done",),
+    ),
+    Phrase(
+        "move it to tomorrow",
+        both(only_new_titles("yoga"), new_task_is("yoga", due_at=days(1))),
+        earlier=("add yoga",),
+    ),
+    Phrase(
+        "make it low priority",
+        both(only_new_titles("read a book"), new_task_is("read a book", priority="low")),
+        earlier=("add read a book",),
+    ),
+    Phrase(
+        "tag it as home",
+        both(only_new_titles("dinner with sam"), new_task_is("dinner with sam", tags=["home"])),
+        earlier=("add dinner with sam",),
+    ),
+    Phrase(
+        "it's done",
+        changed("mom", completed=True, priority="high"),
+        earlier=("set task {mom} priority to high",),
+    ),
+]
+
+QUESTIONS_AND_REFUSALS = [
+    # Two tasks match "milk": the agent asks which one and changes nothing...
+    Phrase(
+        "delete milk",
+        both(only_new_titles("buy milk powder"), seeded_untouched()),
+        earlier=("add buy milk powder",),
+    ),
+    # ...and a bare "#N" answers that question: the delete happens now.
+    Phrase(
+        "#{milk}",
+        both(only_new_titles("buy milk powder"), seeded_untouched("milk"), gone("milk")),
+        earlier=("add buy milk powder", "delete milk"),
+    ),
+    Phrase("delete task 999999999", unchanged()),
+    Phrase("complete the unicorn task", unchanged()),
+    Phrase("mark it done", unchanged(tools=False)),  # nothing named yet: asks which
+    Phrase("hi", unchanged(tools=False)),
+    Phrase("what can you do?", unchanged(tools=False)),
+    Phrase("thanks!", unchanged(tools=False)),
+    Phrase("what's the weather like", unchanged(tools=False)),
+]
+
+PHRASES = [*ADD, *LIST, *COMPLETE, *DELETE, *UPDATE, *BACK_REFERENCES, *QUESTIONS_AND_REFUSALS]
+
+
+async def seed(database_url: str, user_id: str, today: dt.date) -> dict[str, int]:
+    """The SEED tasks for `user_id`, inserted in order; their ids by key."""
+    ids = {}
+    for task in SEED:
+        [row] = await fetch(
+            database_url,
+            "INSERT INTO tasks (user_id, title, completed, completed_at, priority, tags, due_at) "
+            "VALUES ($1, $2, $3, CASE WHEN $3 THEN now() END, $4, $5, $6) RETURNING id",
+            user_id,
+            task.title,
+            task.completed,
+            task.priority,
+            list(task.tags),
+            task.due(today) if task.due else None,
+        )
+        ids[task.key] = row["id"]
+    return ids
+
+
+async def tasks_of(database_url: str, user_id: str) -> dict[int, Row]:
+    rows = await fetch(
+        database_url,
+        "SELECT id, title, description, completed, priority, due_at, tags, updated_at "
+        "FROM tasks WHERE user_id = $1",
+        user_id,
+    )
+    return {row["id"]: row for row in rows}
+
+
+async def say(
+    client: httpx.AsyncClient, user_id: str, message: str, conversation_id: int | None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"message": message, "conversation_id": conversation_id}
+    response = await client.post(f"/api/{user_id}/chat", json=body)
+    assert response.status_code == 200, response.text
+    reply: dict[str, Any] = response.json()
+    return reply
+
+
+def cases(phrases: list[Phrase]) -> list[Any]:
+    return [
+        pytest.param(
+            phrase,
+            id=phrase.text,
+            marks=[pytest.mark.xfail(reason=f"parser gap: {phrase.parser_gap}")]
+            if phrase.parser_gap
+            else [],
+        )
+        for phrase in phrases
+    ]
+
+
+@pytest.mark.parametrize("phrase", cases(PHRASES))
+async def test_phrase_changes_the_database_as_asked(
+    client: httpx.AsyncClient, user_id: str, database_url: str, phrase: Phrase
+) -> None:
+    today = dt.datetime.now(dt.UTC).date()
+    ids = await seed(database_url, user_id, today)
+    before = await tasks_of(database_url, user_id)
+    conversation_id = None
+    for message in phrase.earlier:
+        earlier = await say(client, user_id, message.format(**ids), conversation_id)
+        conversation_id = earlier["conversation_id"]
+
+    reply = await say(client, user_id, phrase.text.format(**ids), conversation_id)
+
+    outcome = Outcome(
+        today=today,
+        ids=ids,
+        before=before,
+        after=await tasks_of(database_url, user_id),
+        reply=reply,
+    )
+    phrase.check(outcome)
