@@ -306,3 +306,46 @@ async def test_a_conversation_deleted_while_the_agent_works_is_404_and_stays_del
     assert response.status_code == 404
     assert response.json()["error_code"] == "CONVERSATION_NOT_FOUND"
     assert await stored(database_url, conversation_id) == []
+
+
+class CountingPool:
+    """The app's pool, counting the statements run through it."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+        self.statements = 0
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.pool, name)
+        if name in ("fetch", "fetchrow", "fetchval", "execute"):
+            self.statements += 1
+        return attribute
+
+
+@pytest.mark.parametrize(("tool_calls", "statements"), [(0, 2), (1, 3), (3, 5)])
+async def test_a_turn_runs_two_statements_plus_one_per_tool_call(
+    db_settings: Settings, token: str, user_id: str, tool_calls: int, statements: int
+) -> None:
+    async def add_some(history: Sequence[HistoryMessage], toolbox: Toolbox) -> str:
+        for n in range(tool_calls):
+            await toolbox.call("add_task", {"title": f"task {n}"})
+        return "ok"
+
+    agent = ScriptedAgent()
+    agent.behaviour = add_some
+    app = create_app(db_settings, agent=agent)
+    async with (
+        serve_app(app) as url,
+        httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client,
+    ):
+        context = app.state.context
+        counting = CountingPool(context.pool)
+        context.pool = counting
+        try:
+            first = await chat(client, user_id, "new conversation")
+            counted_first = counting.statements
+            await chat(client, user_id, "next turn", first.json()["conversation_id"])
+        finally:
+            context.pool = counting.pool
+    assert counted_first == statements
+    assert counting.statements == 2 * statements
