@@ -52,8 +52,8 @@ ORIGINAL_JWKS_TABLE = (
     '"privateKey" text not null, "createdAt" timestamp not null)'
 )
 
-ALGORITHMS = ("EdDSA", "ES256", "ES512", "RS256", "PS256")
 Algorithm = Literal["EdDSA", "ES256", "ES512", "RS256", "PS256"]
+ALGORITHMS: tuple[Algorithm, ...] = ("EdDSA", "ES256", "ES512", "RS256", "PS256")
 _PUBLIC_MEMBERS = ("kty", "crv", "x", "y", "n", "e")
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
 
@@ -269,3 +269,18 @@ def claims_for(user_id: str, origin: str | None, **overrides: Any) -> dict[str, 
         claims["aud"] = origin
     claims.update(overrides)
     return {name: value for name, value in claims.items() if value is not ...}
+
+
+# --- responses -----------------------------------------------------------------
+
+
+def assert_refused(response: Any, status: int, error_code: str, credential: str) -> None:
+    """A SPEC 4 refusal with this code, that echoes no part of the credential."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["error_code"] == error_code, body
+    assert set(body) == {"detail", "error_code"}, body
+    for fragment in {credential, *credential.split(".")} - {""}:
+        if len(fragment) >= 8:
+            assert fragment not in response.text
+            assert all(fragment not in value for value in response.headers.values())
