@@ -285,6 +285,17 @@ async def test_it_in_a_new_conversation_knows_nothing_of_the_old_one(chat: Chat)
     assert len(await chat.tasks()) == 1
 
 
+async def test_it_after_the_help_or_a_question_never_means_an_example_number(chat: Chat) -> None:
+    # The help and "which task?" replies quote examples like "task 3".
+    await chat.add("Buy milk")
+    before = await chat.tasks()
+    await chat.say("help")
+    assert (await chat.say("delete it")).startswith("Which task do you mean?")
+    assert (await chat.say("delete it")).startswith("Which task do you mean?")
+    assert chat.calls == []
+    assert await chat.tasks() == before
+
+
 # Changing a task
 
 
@@ -352,12 +363,229 @@ async def test_the_same_conversation_gives_the_same_replies_and_changes(
     assert first[1] == [("pay rent", False, at(27)), ("call mom", True, None)]
 
 
-async def test_it_after_the_help_or_a_question_never_means_an_example_number(chat: Chat) -> None:
-    # The help and "which task?" replies quote examples like "task 3".
+# "the first one", "the last one": places in the list the previous reply showed
+
+
+async def test_the_second_one_answers_which_one_with_the_second_option(chat: Chat) -> None:
+    milk = await chat.add("Buy milk")
+    cow = await chat.add("Milk the cow")
+    await chat.say("complete milk")
+    assert await chat.say("the second one") == f'Marked task #{cow} "Milk the cow" as done.'
+    tasks = await chat.tasks()
+    assert (tasks[milk]["completed"], tasks[cow]["completed"]) == (False, True)
+
+
+async def test_the_first_and_the_last_one_answer_which_one(chat: Chat) -> None:
+    milk = await chat.add("Buy milk")
+    await chat.add("Milk the cow")
+    oat = await chat.add("Oat milk")
+    await chat.say("delete milk")
+    assert await chat.say("the last one") == f'Deleted task #{oat} "Oat milk".'
+    await chat.say("delete milk")
+    assert await chat.say("the first one") == f'Deleted task #{milk} "Buy milk".'
+    assert [task["title"] for task in (await chat.tasks()).values()] == ["Milk the cow"]
+
+
+async def test_a_place_in_a_listing_names_that_task(chat: Chat) -> None:
     await chat.add("Buy milk")
+    mom = await chat.add("Call mom")
+    await chat.add("Pay rent")
+    await chat.say("show my tasks")
+    assert await chat.say("delete the second one") == f'Deleted task #{mom} "Call mom".'
+    await chat.say("show my tasks")
+    reply = await chat.say("first one")
+    assert reply.startswith(f"What would you like to do with task #{min(await chat.tasks())}?")
+    assert len(await chat.tasks()) == 2
+
+
+async def test_a_place_past_the_end_of_the_list_asks_again_and_changes_nothing(
+    chat: Chat,
+) -> None:
+    await chat.add("Buy milk")
+    await chat.add("Milk the cow")
     before = await chat.tasks()
-    await chat.say("help")
-    assert (await chat.say("delete it")).startswith("Which task do you mean?")
-    assert (await chat.say("delete it")).startswith("Which task do you mean?")
+    await chat.say("delete milk")
+    assert await chat.say("the fourth one") == "I only listed 2 tasks. Which one do you mean?"
     assert chat.calls == []
     assert await chat.tasks() == before
+
+
+async def test_a_place_counts_only_in_the_list_just_shown(chat: Chat) -> None:
+    await chat.add("Buy milk")
+    await chat.add("Call mom")
+    before = await chat.tasks()
+    await chat.say("show my tasks")
+    await chat.say("thanks")
+    assert (await chat.say("delete the first one")).startswith("Which task do you mean?")
+    assert await chat.tasks() == before
+
+
+async def test_the_last_one_with_no_list_shown_is_the_task_named_last(chat: Chat) -> None:
+    await chat.add("Buy milk")
+    await chat.say("add call mom")
+    mom = chat.calls[0].result["task_id"]
+    assert await chat.say("mark the last one as done") == f'Marked task #{mom} "call mom" as done.'
+    assert (await chat.task(mom))["completed"] is True
+
+
+# Clearing fields and removing tags
+
+
+async def test_removing_the_due_date_clears_it_and_keeps_the_task(chat: Chat) -> None:
+    rent = await chat.add("Pay rent", due_at="2026-11-27T09:00:00+00:00", tags=["home"])
+    reply = await chat.say(f"remove the due date from task {rent}")
+    assert reply == f'Removed the due date from task #{rent} "Pay rent".'
+    task = await chat.task(rent)
+    assert (task["title"], task["due_at"], task["tags"]) == ("Pay rent", None, ["home"])
+
+
+async def test_clearing_the_description_empties_it(chat: Chat) -> None:
+    rent = await chat.add("Pay rent", description="by bank transfer", priority="high")
+    reply = await chat.say(f"clear the description of task {rent}")
+    assert reply == f'Removed the description from task #{rent} "Pay rent".'
+    task = await chat.task(rent)
+    assert (task["description"], task["priority"]) == (None, "high")
+
+
+async def test_remove_tag_from_a_task_takes_only_that_tag_and_deletes_nothing(chat: Chat) -> None:
+    report = await chat.add("Write report", tags=["work", "urgent"])
+    reply = await chat.say(f"remove tag work from task {report}")
+    assert reply == f'Removed the tag work from task #{report} "Write report".'
+    assert (await chat.task(report))["tags"] == ["urgent"]
+    assert [call.name for call in chat.changing_calls()] == ["update_task"]
+
+
+async def test_untag_and_the_tag_word_after_the_name_remove_tags_too(chat: Chat) -> None:
+    report = await chat.add("Write report", tags=["work", "home", "later"])
+    await chat.say(f"untag task {report} work")
+    assert (await chat.task(report))["tags"] == ["home", "later"]
+    assert await chat.say("remove the home tag from it") == (
+        f'Removed the tag home from task #{report} "Write report".'
+    )
+    assert (await chat.task(report))["tags"] == ["later"]
+    await chat.say(f"remove all tags from task {report}")
+    assert (await chat.task(report))["tags"] == []
+
+
+async def test_removing_a_tag_the_task_lacks_says_so_and_changes_nothing(chat: Chat) -> None:
+    report = await chat.add("Write report", tags=["work"])
+    reply = await chat.say(f"remove tag home from task {report}")
+    assert reply == f'Task #{report} "Write report" has no tag home.'
+    assert chat.changing_calls() == []
+    assert (await chat.task(report))["tags"] == ["work"]
+
+
+# Renames whose title holds "to"
+
+
+async def test_rename_splits_at_the_last_to_when_that_title_exists(chat: Chat) -> None:
+    gym = await chat.add("Go to gym")
+    shopping = await chat.add("Go shopping")
+    reply = await chat.say("rename go to gym to gym session")
+    assert reply == f'Renamed task #{gym} to "gym session".'
+    tasks = await chat.tasks()
+    assert (tasks[gym]["title"], tasks[shopping]["title"]) == ("gym session", "Go shopping")
+
+
+async def test_rename_tries_an_earlier_to_when_the_last_split_names_no_task(chat: Chat) -> None:
+    mom = await chat.add("Call mom")
+    reply = await chat.say("rename call mom to talk to mom")
+    assert reply == f'Renamed task #{mom} to "talk to mom".'
+    assert (await chat.task(mom))["title"] == "talk to mom"
+
+
+async def test_rename_with_no_matching_title_says_so_and_changes_nothing(chat: Chat) -> None:
+    await chat.add("Buy milk")
+    before = await chat.tasks()
+    reply = await chat.say("rename go to gym to gym session")
+    assert reply == 'I couldn\'t find a task matching "go to gym".'
+    assert await chat.tasks() == before
+
+
+async def test_which_one_after_a_split_rename_uses_the_split_it_asked_about(chat: Chat) -> None:
+    today = await chat.add("Call mom today")
+    back = await chat.add("Call mom back")
+    reply = await chat.say("rename call mom to talk to mom")
+    assert reply.startswith('I found 2 tasks matching "call mom"')
+    assert await chat.say(f"#{back}") == f'Renamed task #{back} to "talk to mom".'
+    tasks = await chat.tasks()
+    assert (tasks[today]["title"], tasks[back]["title"]) == ("Call mom today", "talk to mom")
+
+
+# Several tasks at once
+
+
+async def test_completing_several_numbers_runs_the_tool_once_per_task(chat: Chat) -> None:
+    milk = await chat.add("Buy milk")
+    mom = await chat.add("Call mom")
+    rent = await chat.add("Pay rent")
+    reply = await chat.say(f"complete {milk} and {mom}")
+    assert reply == f'Marked task #{milk} "Buy milk" and task #{mom} "Call mom" as done.'
+    assert [call.arguments["task_id"] for call in chat.changing_calls()] == [milk, mom]
+    tasks = await chat.tasks()
+    assert [tasks[task]["completed"] for task in (milk, mom, rent)] == [True, True, False]
+
+
+async def test_deleting_several_names_each_and_what_was_not_found(chat: Chat) -> None:
+    milk = await chat.add("Buy milk")
+    mom = await chat.add("Call mom")
+    gone = await chat.add("Old task")
+    await chat.say(f"delete task {gone}")
+    reply = await chat.say(f"delete tasks {milk}, {gone} and {mom}")
+    assert reply == (
+        f'Deleted task #{milk} "Buy milk" and task #{mom} "Call mom". '
+        f"I couldn't find task #{gone}."
+    )
+    assert await chat.tasks() == {}
+
+
+async def test_it_after_changing_several_tasks_asks_which(chat: Chat) -> None:
+    milk = await chat.add("Buy milk")
+    mom = await chat.add("Call mom")
+    await chat.say(f"complete {milk} and {mom}")
+    assert (await chat.say("delete it")).startswith("Which task do you mean?")
+    assert len(await chat.tasks()) == 2
+
+
+async def test_tagging_several_tasks_keeps_the_tags_each_has(chat: Chat) -> None:
+    milk = await chat.add("Buy milk", tags=["shop"])
+    mom = await chat.add("Call mom", tags=["family"])
+    reply = await chat.say(f"tag {milk} and {mom} with weekend")
+    assert reply == f'Tagged task #{milk} "Buy milk" and task #{mom} "Call mom" with weekend.'
+    tasks = await chat.tasks()
+    assert (tasks[milk]["tags"], tasks[mom]["tags"]) == (["shop", "weekend"], ["family", "weekend"])
+
+
+# Tags of a task beyond the first page of list_tasks (100 tasks)
+
+
+async def _many_tasks_then(chat: Chat, title: str) -> int:
+    for number in range(100):
+        await chat.add(f"Chore {number}")
+    return await chat.add(title, tags=["family"])
+
+
+async def test_tagging_a_task_beyond_the_first_page_keeps_its_tags(chat: Chat) -> None:
+    mom = await _many_tasks_then(chat, "Call mom")
+    await chat.say("show tasks tagged family")
+    reply = await chat.say(f"tag task {mom} with weekend")
+    assert reply == f'Tagged task #{mom} "Call mom" with weekend.'
+    assert (await chat.task(mom))["tags"] == ["family", "weekend"]
+    lookups = [call.arguments for call in chat.calls if call.name == "list_tasks"]
+    assert lookups == [{"status": "all", "q": "Call mom"}]
+
+
+async def test_tagging_a_task_beyond_the_first_page_by_title_keeps_its_tags(chat: Chat) -> None:
+    mom = await _many_tasks_then(chat, "Call mom")
+    await chat.say("tag call mom with weekend")
+    assert (await chat.task(mom))["tags"] == ["family", "weekend"]
+
+
+async def test_a_task_beyond_the_first_page_never_seen_keeps_its_tags_untouched(
+    chat: Chat,
+) -> None:
+    mom = await _many_tasks_then(chat, "Call mom")
+    reply = await chat.say(f"tag task {mom} with weekend")
+    assert reply.startswith(f"I couldn't read the tags task #{mom} has now")
+    assert chat.changing_calls() == []
+    assert (await chat.task(mom))["tags"] == ["family"]

@@ -8,10 +8,13 @@ from collections.abc import Sequence
 import msgspec
 
 from service.agent.base import HistoryMessage, Toolbox
-from service.agent.builtin import execute
-from service.agent.builtin.history import unanswered_request
+from service.agent.builtin import execute, replies
+from service.agent.builtin.history import shown_list, unanswered_request
 from service.agent.builtin.intents import (
     AddTask,
+    ByNumber,
+    ByPosition,
+    ByTitle,
     ChooseTask,
     DeleteTask,
     Intent,
@@ -20,6 +23,7 @@ from service.agent.builtin.intents import (
     SmallTalk,
     UpdateTask,
 )
+from service.agent.builtin.lookup import resolve_reference, search_variants
 from service.agent.builtin.parse import parse_message
 
 
@@ -38,6 +42,11 @@ class BuiltinAgent:
             return execute.small_talk(SmallTalk("help"))
         intent = parse_message(history[-1].content, today)
         if isinstance(intent, ChooseTask):
+            if isinstance(intent.task, ByPosition):
+                task_id = resolve_reference(intent.task, history)
+                if isinstance(task_id, str):
+                    return task_id
+                intent = ChooseTask(ByNumber(task_id))
             intent = _answer_to_question(intent, history, today)
         return await run(intent, history, toolbox, today)
 
@@ -48,9 +57,24 @@ def _answer_to_question(
     """A bare "#3" after "Which one?": the earlier request, now about task 3."""
     earlier = unanswered_request(history)
     previous = parse_message(earlier, today) if earlier is not None else None
+    if isinstance(previous, UpdateTask) and previous.other_splits:
+        previous = _reading_asked_about(previous, history)
     if isinstance(previous, SetCompleted | DeleteTask | UpdateTask):
         return msgspec.structs.replace(previous, task=choice.task)
     return choice
+
+
+def _reading_asked_about(update: UpdateTask, history: Sequence[HistoryMessage]) -> UpdateTask:
+    """Of "rename go to gym to ...", the split whose title the "which one?" searched for."""
+    shown = shown_list(history)
+    for reading in update.readings():
+        if (
+            shown
+            and isinstance(reading.task, ByTitle)
+            and shown.query in search_variants(reading.task.text)
+        ):
+            return reading
+    return update
 
 
 async def run(
@@ -68,10 +92,12 @@ async def run(
             return await execute.delete_task(intent, history, toolbox)
         case UpdateTask():
             return await execute.update_task(intent, history, toolbox, today)
-        case ChooseTask():
+        case ChooseTask(task=ByNumber(task_id=task_id)):
             return (
-                f"What would you like to do with task #{intent.task.task_id}? "
+                f"What would you like to do with task #{task_id}? "
                 'For example "mark it as done" or "delete it".'
             )
         case SmallTalk():
             return execute.small_talk(intent)
+        case ChooseTask():  # a place in a list, resolved by `reply` before this
+            return replies.WHICH_TASK

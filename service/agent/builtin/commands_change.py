@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from service.agent.builtin.commands_clear import clearing, parse_removal
 from service.agent.builtin.dates import find_due
 from service.agent.builtin.fields import (
     extract_priority,
@@ -27,11 +28,15 @@ from service.agent.builtin.words import (
     join,
     key,
     keys,
+    last_index,
     longest_phrase_at,
     strip_leading,
     strip_trailing,
     unquote,
+    without_possessive,
 )
+
+Splits = tuple[tuple[str, str], ...]
 
 _DONE = (
     "done", "complete", "completed", "finished", "checked", "checked off", "ticked off", "off",
@@ -56,6 +61,11 @@ _ATTRIBUTES = {
 }  # fmt: skip
 _VALUE_INTROS = ("to", "as", "into", "=", "is", "saying", "that says", "with", "-")
 _NOT_A_TASK = {"i'm", "i am", "im", "all", "we're", "we are", "i", "you"}
+# A value meaning "no value": "set the due date of task 3 to none".
+_NOTHING = (
+    "none", "nothing", "empty", "blank", "null", "no date", "no due date", "no description",
+    "no tags",
+)  # fmt: skip
 _LIST_PLACES = (
     "from my list", "from the list", "from my tasks", "from my todo list", "from the todo list",
     "from my to-do list", "from my todos", "for good", "permanently", "again",
@@ -72,8 +82,13 @@ def parse_reopen(rest: Words, today: dt.date) -> SetCompleted:
     return SetCompleted(task=parse_task_ref(strip_trailing(rest, _LIST_PLACES)), completed=False)
 
 
-def parse_delete(rest: Words, today: dt.date) -> DeleteTask:
-    """Delete: "delete task 2", "remove the dentist task", "get rid of that one"."""
+def parse_delete(rest: Words, today: dt.date) -> DeleteTask | UpdateTask:
+    """Delete: "delete task 2", "remove the dentist task", "get rid of that one".
+
+    Unless a field of a task is named: "remove the due date from task 3".
+    """
+    if removal := parse_removal(rest, today):
+        return removal
     return DeleteTask(task=parse_task_ref(strip_trailing(rest, _LIST_PLACES)))
 
 
@@ -137,17 +152,23 @@ def _parse_named_field(words: Words, today: dt.date) -> UpdateTask | None:
         return None
     name = longest_phrase_at(words, index, _ATTRIBUTES) or ""
     before, after = words[:index], words[index + len(name.split()) :]
+    splits: Splits = ()
     if not strip_leading(before, ("the", "its", "their")):
-        task, value = _split_reference_and_value(strip_leading(after, ("of", "for", "on", "in")))
+        after = strip_leading(after, ("of", "for", "on", "in"))
+        task, value, splits = _split_reference_and_value(after)
     else:
-        task = parse_task_ref(_without_possessive(before))
+        task = parse_task_ref(without_possessive(before))
         value = strip_leading(after, _VALUE_INTROS)
     if keys(before) == ["its"]:
         task = BackReference()
-    return _update_field(_ATTRIBUTES[name], task, value, today)
+    return _update_field(_ATTRIBUTES[name], task, value, today, splits)
 
 
-def _update_field(field: str, task: TaskRef | None, value: Words, today: dt.date) -> UpdateTask:
+def _update_field(
+    field: str, task: TaskRef | None, value: Words, today: dt.date, splits: Splits = ()
+) -> UpdateTask:
+    if " ".join(keys(value)) in _NOTHING:
+        return clearing(field, task)
     if field == "priority":
         return UpdateTask(task=task, priority=parse_priority_level(value))
     if field == "due":
@@ -156,14 +177,14 @@ def _update_field(field: str, task: TaskRef | None, value: Words, today: dt.date
         return UpdateTask(task=task, add_tags=split_tag_list(value))
     text = _text_value(value)
     if field == "title":
-        return UpdateTask(task=task, title=text)
-    return UpdateTask(task=task, description=text)
+        return UpdateTask(task=task, title=text, other_splits=splits)
+    return UpdateTask(task=task, description=text, other_splits=splits)
 
 
 def parse_rename(rest: Words, today: dt.date) -> UpdateTask:
-    """Rename: "rename task 1 to buy oat milk", "rename 'milk' as 'oat milk'"."""
-    task, value = _split_reference_and_value(rest)
-    return UpdateTask(task=task, title=_text_value(value))
+    """Rename: "rename task 1 to buy oat milk", "rename go to gym to gym session"."""
+    task, value, splits = _split_reference_and_value(rest)
+    return UpdateTask(task=task, title=_text_value(value), other_splits=splits)
 
 
 def parse_move(rest: Words, today: dt.date) -> UpdateTask:
@@ -180,7 +201,7 @@ def parse_tag(rest: Words, today: dt.date) -> UpdateTask:
         return UpdateTask(
             task=task, add_tags=split_tag_list(strip_leading(rest[length:], ("with", "as")))
         )
-    split = _last_index(rest, ("with", "as"))
+    split = last_index(rest, ("with", "as"))
     if split is None:
         split = len(rest) - 1
         rest = [*rest[:split], "with", *rest[split:]]
@@ -189,7 +210,7 @@ def parse_tag(rest: Words, today: dt.date) -> UpdateTask:
 
 def parse_add_tag(rest: Words, today: dt.date) -> UpdateTask:
     """After "add tag": "work to task 3", "work and home to it"."""
-    split = _last_index(rest, ("to", "on", "for"))
+    split = last_index(rest, ("to", "on", "for"))
     if split is None:
         return UpdateTask(task=None, add_tags=split_tag_list(rest))
     return UpdateTask(task=parse_task_ref(rest[split + 1 :]), add_tags=split_tag_list(rest[:split]))
@@ -197,41 +218,45 @@ def parse_add_tag(rest: Words, today: dt.date) -> UpdateTask:
 
 def parse_note(rest: Words, today: dt.date) -> UpdateTask:
     """After "add a note to" or "describe": "task 3: call first", "it as bring the forms"."""
-    task, value = _split_reference_and_value(rest, separators=(*_VALUE_INTROS, ":"))
-    return UpdateTask(task=task, description=_text_value(value))
+    task, value, splits = _split_reference_and_value(rest, separators=(*_VALUE_INTROS, ":"))
+    return UpdateTask(task=task, description=_text_value(value), other_splits=splits)
 
 
 def _split_reference_and_value(
     words: Words, separators: tuple[str, ...] = ("to", "as", "into")
-) -> tuple[TaskRef | None, Words]:
-    """A task then a new value: after a number or "it" if one leads, else at the first "to"."""
+) -> tuple[TaskRef | None, Words, Splits]:
+    """A task then a new value, and the other ways to split them.
+
+    After a number or "it" if one leads. Else at a separator: a colon if there
+    is one, or the last "to" ("rename go to gym to gym session"), with the earlier
+    ones as other splits, latest first: which title is meant is known only from
+    the titles there are ("rename call mom to talk to mom").
+    """
     if reference := leading_reference(words):
         task, length = reference
-        return task, strip_leading(words[length:], separators)
+        return task, strip_leading(words[length:], separators), ()
+    splits: list[tuple[TaskRef | None, Words]] = []
     for index, word in enumerate(words):
-        if key(word) in separators:
-            return parse_task_ref(words[:index]), words[index + 1 :]
         if word.endswith(":") and ":" in separators:
-            return parse_task_ref([*words[:index], word.rstrip(":")]), words[index + 1 :]
-    return parse_task_ref(words), []
-
-
-def _without_possessive(words: Words) -> Words:
-    """Drop a possessive: "task 4's" -> "task 4"."""
-    if words and key(words[-1]).endswith("'s"):
-        return [*words[:-1], words[-1][: words[-1].lower().rindex("'s")]]
-    return words
+            splits = [(parse_task_ref([*words[:index], word.rstrip(":")]), words[index + 1 :])]
+            break
+        if key(word) in separators and index + 1 < len(words):
+            splits.append((parse_task_ref(words[:index]), words[index + 1 :]))
+    if not splits:
+        return parse_task_ref(words), [], ()
+    named, value = splits[-1]
+    others = tuple(
+        (earlier.text, text)
+        for earlier, rest in reversed(splits[:-1])
+        if isinstance(earlier, ByTitle) and (text := _text_value(rest))
+    )
+    return named, value, others if isinstance(named, ByTitle) else ()
 
 
 def _text_value(words: Words) -> str | None:
     quoted = [word for word in words if is_quoted(word)]
     text = unquote(quoted[0]) if quoted else join(words)
     return text or None
-
-
-def _last_index(words: Words, wanted: tuple[str, ...]) -> int | None:
-    found = [index for index, word in enumerate(words) if key(word) in wanted]
-    return found[-1] if found else None
 
 
 def is_title_reference(task: TaskRef | None) -> bool:

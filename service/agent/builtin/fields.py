@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from service.agent.builtin.intents import BackReference, ByNumber, ByTitle, Priority, TaskRef
+from service.agent.builtin.intents import (
+    BackReference,
+    ByNumber,
+    ByNumbers,
+    ByPosition,
+    ByTitle,
+    Priority,
+    TaskRef,
+)
 from service.agent.builtin.words import (
     Words,
     is_quoted,
@@ -25,12 +33,16 @@ from service.agent.builtin.words import (
 TASK_NOUNS = ("task", "tasks", "todo", "todos", "to-do", "to-dos", "item", "items", "reminder")
 
 _TASK_NUMBER = re.compile(r"#?(\d{1,9})")
+_ORDINAL_NUMBER = re.compile(r"([1-9]\d?)(?:st|nd|rd|th)")
+_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+_ORDINALS = {word: place for place, word in enumerate(_ORDINAL_WORDS, 1)} | {"last": -1}
+_NUMBER_JOINERS = ("and", "&")
 _HASHTAG = re.compile(r"#([a-z][\w-]{0,31})")
 _NUMBER_INTROS = (*TASK_NOUNS, "number", "no", "task number", "todo number", "item number")
 
 BACK_REFERENCES = {
-    "it", "its", "that", "this", "that one", "this one", "last one", "the last one", "the task",
-    "that task", "this task", "last task", "the last task", "previous one", "the previous one",
+    "it", "its", "that", "this", "that one", "this one", "the task",
+    "that task", "this task", "previous one", "the previous one",
     "the same one", "same one", "the latest one", "latest one", "the one i just added",
     "the one you just added", "that item", "that todo", "them",
 }  # fmt: skip
@@ -62,14 +74,54 @@ def task_number_at(words: Sequence[str], index: int = 0) -> tuple[int, int] | No
     return None
 
 
+def task_numbers_at(words: Sequence[str], index: int = 0) -> tuple[tuple[int, ...], int] | None:
+    """Task numbers in a row ("3 and 4", "tasks 2, 5 and 7", "#2 & task 5"): (numbers, length)."""
+    numbers: list[int] = []
+    position = end = index
+    while number := task_number_at(words, position):
+        numbers.append(number[0])
+        position = end = position + number[1]
+        if position < len(words) and key(words[position]) in _NUMBER_JOINERS:
+            position += 1
+        elif not words[position - 1].endswith(","):
+            break
+    return (tuple(dict.fromkeys(numbers)), end - index) if numbers else None
+
+
+def position_at(
+    words: Sequence[str], index: int = 0, *, alone: bool = False
+) -> tuple[int, int] | None:
+    """A place in a list ("the first one", "the 2nd task", "last one"): (position, length).
+
+    The position counts from 1, or is -1 for the last. "the first" needs "one" or
+    a task noun after it unless it is all there is (`alone`): "the first draft"
+    is a title.
+    """
+    k = [*keys(words[index : index + 3]), "", "", ""]
+    skip = 1 if k[0] == "the" else 0
+    ordinal = _ORDINAL_NUMBER.fullmatch(k[skip])
+    position = int(ordinal[1]) if ordinal else _ORDINALS.get(k[skip])
+    if position is None:
+        return None
+    if k[skip + 1] in ("one", *TASK_NOUNS):
+        return position, skip + 2
+    return (position, skip + 1) if alone and len(words) == index + skip + 1 else None
+
+
+def _numbered(numbers: tuple[int, ...]) -> ByNumber | ByNumbers:
+    return ByNumber(numbers[0]) if len(numbers) == 1 else ByNumbers(numbers)
+
+
 def leading_reference(words: Sequence[str]) -> tuple[TaskRef, int] | None:
-    """A task number or back-reference opening `words`, and how many words it takes.
+    """A task number, place or back-reference opening `words`, and how many words it takes.
 
     Titles are not tried: where a title ends is only known from what follows it.
     """
     skip = 1 if keys(words[:1]) == ["the"] else 0
-    if number := task_number_at(words, skip):
-        return ByNumber(number[0]), skip + number[1]
+    if numbers := task_numbers_at(words, skip):
+        return _numbered(numbers[0]), skip + numbers[1]
+    if place := position_at(words):
+        return ByPosition(place[0]), place[1]
     for length in (4, 3, 2, 1):
         if len(words) >= length and " ".join(keys(words[:length])) in BACK_REFERENCES:
             return BackReference(), length
@@ -84,10 +136,11 @@ def parse_task_ref(words: Sequence[str]) -> TaskRef | None:
         return None
     if text in BACK_REFERENCES or text.removeprefix("the ") in BACK_REFERENCES:
         return BackReference()
-    if (number := task_number_at(words, 1 if k[0] == "the" else 0)) and number[1] + (
-        k[0] == "the"
-    ) == len(k):
-        return ByNumber(number[0])
+    skip = 1 if k[0] == "the" else 0
+    if (numbers := task_numbers_at(words, skip)) and skip + numbers[1] == len(k):
+        return _numbered(numbers[0])
+    if (place := position_at(words, alone=True)) and place[1] == len(k):
+        return ByPosition(place[0])
     quoted = [word for word in words if is_quoted(word)]
     if quoted:
         return ByTitle(unquote(quoted[0]))

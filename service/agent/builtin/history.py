@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from service.agent.base import HistoryMessage
 
@@ -18,6 +18,7 @@ _TASK_MENTION = re.compile(r"(?:#|\btask\s+(?:number\s+)?#?)(\d+)\b", re.IGNOREC
 # Double-quoted spans are examples ('like "task 3"' in the help) or titles,
 # never the task a message is about: they are left out when looking for one.
 _DOUBLE_QUOTED = re.compile(r'"[^"]*"')
+_TASK_NUMBER_IN_REPLY = re.compile(r"#(\d+)\b")
 _CHANGING_TOOLS = ("add_task", "complete_task", "delete_task", "update_task")
 
 
@@ -30,6 +31,8 @@ def last_named_task(history: Sequence[HistoryMessage]) -> int | None:
     "which one?" question) makes the reference unclear: None, so the agent asks.
     """
     for message in reversed(history[:-1]):
+        if len(_changed_tasks(message)) > 1:  # "complete 3 and 4": "it" is unclear
+            return None
         for call in reversed(message.tool_calls):
             found = _task_named_by_result(call.name, call.result)
             if found is not None:
@@ -40,6 +43,65 @@ def last_named_task(history: Sequence[HistoryMessage]) -> int | None:
         if len(mentioned) > 1:
             return None
     return None
+
+
+class Shown(NamedTuple):
+    """The tasks a reply listed, in order, and the words searched for to find them."""
+
+    tasks: list[dict[str, Any]]
+    query: str | None
+
+
+def shown_list(history: Sequence[HistoryMessage]) -> Shown | None:
+    """The numbered tasks the reply just before the current message listed, if it listed any.
+
+    That is what "the second one" counts in: a list, or a "which one?" question.
+    They come from its stored list_tasks result, and count only when the reply
+    named every one of them ("#3 Buy milk") and ran no other tool: a reply that
+    changed a task looked it up, it showed no list.
+    """
+    if len(history) < 2 or history[-2].role != "assistant":
+        return None
+    reply = history[-2]
+    if not reply.tool_calls or any(call.name != "list_tasks" for call in reply.tool_calls):
+        return None
+    named = set(_TASK_NUMBER_IN_REPLY.findall(reply.content))
+    for call in reversed(reply.tool_calls):
+        tasks = [task for task in call.result.get("tasks") or [] if _task_id(task) is not None]
+        if tasks and {str(_task_id(task)) for task in tasks} <= named:
+            query = call.arguments.get("q")
+            return Shown(tasks, query if isinstance(query, str) else None)
+    return None
+
+
+def titles_of(task_id: int, history: Sequence[HistoryMessage]) -> list[str]:
+    """The titles stored tool results gave task `task_id`, newest first."""
+    titles: list[str] = []
+    for message in reversed(history):
+        for call in reversed(message.tool_calls):
+            tasks = call.result.get("tasks")
+            for task in [call.result, *(tasks if isinstance(tasks, list) else [])]:
+                if _task_id(task) == task_id and isinstance(task.get("title"), str):
+                    titles.append(task["title"])
+    return list(dict.fromkeys(titles))
+
+
+def _task_id(task: Any) -> int | None:
+    """The id of a task or tool result (`id` or `task_id`), if it is one."""
+    if not isinstance(task, dict):
+        return None
+    found = task.get("task_id", task.get("id"))
+    return found if isinstance(found, int) and not isinstance(found, bool) else None
+
+
+def _changed_tasks(message: HistoryMessage) -> set[int]:
+    return {
+        task_id
+        for call in message.tool_calls
+        if call.name in _CHANGING_TOOLS
+        and "error" not in call.result
+        and (task_id := _task_id(call.result)) is not None
+    }
 
 
 def _mentioned_tasks(text: str) -> list[int]:

@@ -30,10 +30,26 @@ class ByTitle(msgspec.Struct, frozen=True):
 
 
 class BackReference(msgspec.Struct, frozen=True):
-    """A back-reference ("it", "that one", "the last one"): the task named last."""
+    """A back-reference ("it", "that one", "the same one"): the task named last."""
 
 
-TaskRef = ByNumber | ByTitle | BackReference
+class ByPosition(msgspec.Struct, frozen=True):
+    """A place in the list the previous reply showed: "the first one" (1), "the last one" (-1).
+
+    With no list shown, "the last one" falls back to the task named last.
+    """
+
+    position: int
+
+
+class ByNumbers(msgspec.Struct, frozen=True):
+    """Several tasks by number: "3 and 4", "tasks 2, 5 and 7"; the tool runs once per task."""
+
+    task_ids: tuple[int, ...]
+
+
+TaskRef = ByNumber | ByTitle | BackReference | ByPosition | ByNumbers
+ClearableField = Literal["description", "due_at", "tags"]
 
 
 class AddTask(msgspec.Struct, frozen=True, kw_only=True):
@@ -72,7 +88,11 @@ class DeleteTask(msgspec.Struct, frozen=True, kw_only=True):
 class UpdateTask(msgspec.Struct, frozen=True, kw_only=True):
     """Change some fields of a task; fields left None stay as they are.
 
-    `add_tags` are added to the task's current tags rather than replacing them.
+    `add_tags` are added to the task's current tags and `remove_tags` taken from
+    them, rather than replacing them; `clear` empties fields ("remove the due date").
+    `other_splits`: "rename go to gym to gym session" can be split at either "to";
+    `task` holds the last split, and these the others as (title, new text), latest
+    first, tried in turn while the title before them matches no task.
     """
 
     task: TaskRef | None
@@ -81,6 +101,9 @@ class UpdateTask(msgspec.Struct, frozen=True, kw_only=True):
     priority: Priority | None = None
     due_at: dt.datetime | None = None
     add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    clear: tuple[ClearableField, ...] = ()
+    other_splits: tuple[tuple[str, str], ...] = ()
 
     def changes_nothing(self) -> bool:
         """Whether the user named a task but no understandable change."""
@@ -90,13 +113,29 @@ class UpdateTask(msgspec.Struct, frozen=True, kw_only=True):
             and self.priority is None
             and self.due_at is None
             and not self.add_tags
+            and not self.remove_tags
+            and not self.clear
+        )
+
+    def readings(self) -> list[UpdateTask]:
+        """This update, then the one each other split gives (see `other_splits`)."""
+        return [self, *(self.split_at(title, text) for title, text in self.other_splits)]
+
+    def split_at(self, title: str, text: str) -> UpdateTask:
+        """This update read as: the task titled `title` gets `text`."""
+        return msgspec.structs.replace(
+            self,
+            task=ByTitle(title),
+            title=text if self.title is not None else None,
+            description=text if self.description is not None else None,
+            other_splits=(),
         )
 
 
 class ChooseTask(msgspec.Struct, frozen=True):
-    """A bare task reference ("#3", "task 3"): usually the answer to "which one?"."""
+    """A bare task reference ("#3", "the first one"): usually the answer to "which one?"."""
 
-    task: ByNumber
+    task: ByNumber | ByPosition
 
 
 class SmallTalk(msgspec.Struct, frozen=True):

@@ -31,11 +31,13 @@ from service.agent.builtin.commands_change import (
     parse_tag,
     parse_trailing_state,
 )
+from service.agent.builtin.commands_clear import parse_removal, parse_untag
 from service.agent.builtin.commands_list import parse_list, parse_question, parse_search
-from service.agent.builtin.fields import task_number_at
+from service.agent.builtin.fields import position_at, task_number_at, task_numbers_at
 from service.agent.builtin.intents import (
     AddTask,
     ByNumber,
+    ByPosition,
     ChooseTask,
     Intent,
     ListTasks,
@@ -79,6 +81,13 @@ def _parse_wish(rest: Words, today: dt.date) -> Intent:
     return parse_add(rest, today)
 
 
+def _parse_listing(words: Words, today: dt.date) -> Intent | None:
+    """ "pending tasks", "tasks tagged work"; but "tasks 3 and 4 are done" is about those."""
+    if task_numbers_at(words):
+        return parse_trailing_state(words)
+    return parse_list(words, today)
+
+
 COMMANDS: tuple[Command, ...] = (
     Command(
         ("add", "create", "new", "make a task", "make a new task", "make a todo", "put", "note",
@@ -102,7 +111,7 @@ COMMANDS: tuple[Command, ...] = (
          "pending", "overdue", "pending tasks", "completed tasks", "finished tasks",
          "done tasks", "open tasks", "overdue tasks", "high priority tasks", "urgent tasks",
          "everything"),
-        parse_list,
+        _parse_listing,
         keep_phrase=True,
     ),
     Command(
@@ -121,6 +130,8 @@ COMMANDS: tuple[Command, ...] = (
         parse_move,
     ),
     Command(("tag", "label"), parse_tag),
+    Command(("untag", "unlabel", "un-tag"), parse_untag),
+    Command(("clear", "unset", "reset", "wipe"), parse_removal),
     Command(("add tag", "add tags", "add the tag", "add a tag", "add label"), parse_add_tag),
     Command(
         ("add a note to", "add note to", "add a description to", "add description to",
@@ -222,9 +233,13 @@ def _strip_courtesy(words: Words) -> tuple[SmallTalkKind | None, Words]:
 
 
 def _parse_bare_reference(words: Words) -> ChooseTask | None:
-    """Just "#3" or "task 3": which task the user means, for the previous request."""
+    """Just "#3", "task 3" or "the first one": which task the user means, for the previous
+    request."""
     skip = 1 if keys(words[:1]) == ["the"] else 0
     number = task_number_at(words, skip)
     if number and skip + number[1] == len(words):
         return ChooseTask(ByNumber(number[0]))
+    place = position_at(words, alone=True)
+    if place and place[1] == len(words):
+        return ChooseTask(ByPosition(place[0]))
     return None

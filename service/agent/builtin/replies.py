@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 from service.agent.builtin.dates import describe_day, describe_due
 from service.agent.builtin.intents import ListTasks, SmallTalkKind, UpdateTask
@@ -134,28 +134,59 @@ def which_one(query: str, tasks: Sequence[dict[str, Any]]) -> str:
     return f'I found {len(tasks)} tasks matching "{query}": {listed}. Which one?'
 
 
-def update_reply(update: UpdateTask, task_id: int, result: dict[str, Any], today: dt.date) -> str:
-    """One sentence for the change made, naming the task."""
-    task = quoted_title(result, task_id)
+class Done(NamedTuple):
+    """A change a tool made: the task's number and the tool's result."""
+
+    task_id: int
+    result: dict[str, Any]
+
+
+def names(done: Sequence[Done], *, titles: bool = True) -> str:
+    """'task #3 "Buy milk"', or 'task #3 "Buy milk" and task #4 "Call mom"'."""
+    named = [quoted_title(d.result, d.task_id) if titles else f"task #{d.task_id}" for d in done]
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+
+
+def for_each(outcomes: Sequence[Done | str], sentence: Callable[[list[Done]], str]) -> str:
+    """One sentence for the changes made, then one for each failure."""
+    done = [outcome for outcome in outcomes if isinstance(outcome, Done)]
+    failures = [outcome for outcome in outcomes if isinstance(outcome, str)]
+    return " ".join([sentence(done), *failures] if done else failures)
+
+
+def update_reply(update: UpdateTask, done: Sequence[Done], today: dt.date) -> str:
+    """One sentence for the change made, naming the task(s)."""
+    tasks = names(done)
+    new_title = done[0].result.get("title") or update.title
     changes = []
     if update.title is not None:
-        changes.append(f'renamed to "{result.get("title") or update.title}"')
-    if update.description is not None:
-        changes.append("description updated")
+        changes.append(f'renamed to "{new_title}"')
+    if update.description is not None or "description" in update.clear:
+        changes.append("description updated" if update.description else "description removed")
     if update.priority is not None:
         changes.append(f"priority {update.priority}")
-    if update.due_at is not None:
-        changes.append(f"due {describe_due(update.due_at, today)}")
+    if update.due_at is not None or "due_at" in update.clear:
+        changes.append(
+            f"due {describe_due(update.due_at, today)}" if update.due_at else "no due date"
+        )
     if update.add_tags:
         changes.append(f"tagged {', '.join(update.add_tags)}")
+    if update.remove_tags or "tags" in update.clear:
+        changes.append(f"untagged {', '.join(update.remove_tags) or 'all'}")
     if len(changes) > 1:
-        return f"Updated {task}: {', '.join(changes)}."
+        return f"Updated {tasks}: {', '.join(changes)}."
     if update.title is not None:
-        return f'Renamed task #{task_id} to "{result.get("title") or update.title}".'
+        return f'Renamed {names(done, titles=False)} to "{new_title}".'
     if update.description is not None:
-        return f"Updated the description of {task}."
+        return f"Updated the description of {tasks}."
     if update.priority is not None:
-        return f"Set the priority of {task} to {update.priority}."
+        return f"Set the priority of {tasks} to {update.priority}."
     if update.due_at is not None:
-        return f"Moved {task} to {describe_due(update.due_at, today)}."
-    return f"Tagged {task} with {', '.join(update.add_tags)}."
+        return f"Moved {tasks} to {describe_due(update.due_at, today)}."
+    if update.add_tags:
+        return f"Tagged {tasks} with {', '.join(update.add_tags)}."
+    if update.remove_tags:
+        tag_words = "tag" if len(update.remove_tags) == 1 else "tags"
+        return f"Removed the {tag_words} {', '.join(update.remove_tags)} from {tasks}."
+    cleared = {"description": "the description", "due_at": "the due date", "tags": "all tags"}
+    return f"Removed {cleared[update.clear[0]]} from {tasks}."

@@ -108,3 +108,17 @@ def find_phrase(words: Sequence[str], phrases: Iterable[str], start: int = 0) ->
 def join(words: Sequence[str]) -> str:
     """Words back to text, without punctuation left dangling at either end."""
     return " ".join(words).strip(" ,;:-–").rstrip(".!?").strip()
+
+
+def last_index(words: Sequence[str], wanted: Iterable[str]) -> int | None:
+    """Index of the last word whose key is one of `wanted`."""
+    wanted = tuple(wanted)
+    found = [index for index, word in enumerate(words) if key(word) in wanted]
+    return found[-1] if found else None
+
+
+def without_possessive(words: Sequence[str]) -> Words:
+    """Drop a possessive from the last word: "task 4's" -> "task 4"."""
+    if words and key(words[-1]).endswith("'s"):
+        return [*words[:-1], words[-1][: words[-1].lower().rindex("'s")]]
+    return list(words)

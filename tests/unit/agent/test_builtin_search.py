@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.agent.builtin.execute import search_variants
+from service.agent.builtin.lookup import search_variants
 
 
 def test_search_variants_try_the_words_then_a_plain_verb() -> None:
