@@ -144,6 +144,14 @@ async def test_a_listing_names_each_matching_task_with_its_number(chat: Chat) ->
     )
 
 
+async def test_todo_colon_adds_and_my_work_tasks_lists_that_tag(chat: Chat) -> None:
+    assert (await chat.say("todo: send invoice")).startswith("Added task #")
+    report = await chat.add("Write report", tags=["work"])
+    assert await chat.say("show my work tasks") == (
+        f"You have 1 task tagged work:\n#{report} Write report (tagged work)"
+    )
+
+
 async def test_an_empty_list_is_said_kindly(chat: Chat) -> None:
     assert await chat.say("show my tasks") == 'You have no tasks yet. Try "add buy milk".'
     assert await chat.say("what do I have to do today?") == (
@@ -294,6 +302,22 @@ async def test_it_after_the_help_or_a_question_never_means_an_example_number(cha
     assert (await chat.say("delete it")).startswith("Which task do you mean?")
     assert chat.calls == []
     assert await chat.tasks() == before
+
+
+async def test_a_chore_told_in_the_past_tense_completes_its_task(chat: Chat) -> None:
+    mom = await chat.add("Call mom")
+    rent = await chat.add("Pay rent")
+    assert await chat.say("I called mom") == f'Marked task #{mom} "Call mom" as done.'
+    assert await chat.say("I paid rent") == f'Marked task #{rent} "Pay rent" as done.'
+    assert [task["completed"] for task in (await chat.tasks()).values()] == [True, True]
+
+
+async def test_a_past_tense_matching_no_task_says_so_and_changes_nothing(chat: Chat) -> None:
+    await chat.add("Call mom")
+    assert (
+        await chat.say("I washed the car") == 'I couldn\'t find a task matching "washed the car".'
+    )
+    assert chat.changing_calls() == []
 
 
 # Changing a task

@@ -24,6 +24,7 @@ from service.agent.builtin.intents import (
 from service.agent.builtin.words import (
     Words,
     find_phrase,
+    is_past_tense,
     is_quoted,
     join,
     key,
@@ -61,6 +62,8 @@ _ATTRIBUTES = {
 }  # fmt: skip
 _VALUE_INTROS = ("to", "as", "into", "=", "is", "saying", "that says", "with", "-")
 _NOT_A_TASK = {"i'm", "i am", "im", "all", "we're", "we are", "i", "you"}
+_SUBJECTS = ("i", "i've", "i have", "we", "we've", "we have")
+_WHEN_DONE = ("today", "yesterday", "this morning", "already", "just now", "earlier", "at last")
 # A value meaning "no value": "set the due date of task 3 to none".
 _NOTHING = (
     "none", "nothing", "empty", "blank", "null", "no date", "no due date", "no description",
@@ -108,6 +111,23 @@ def parse_trailing_state(words: Words) -> SetCompleted | None:
         return SetCompleted(task=BackReference(), completed=state)
     before = strip_trailing(before, ("is", "are", "was", "now", "all"))
     return SetCompleted(task=parse_task_ref(before), completed=state)
+
+
+def parse_past_tense(words: Words) -> SetCompleted | None:
+    """A chore told as done: "I called mom", "I've just paid the rent" completes its task.
+
+    Only with "I" or "we" and a verb in the past tense that reports a chore
+    done; the lookup then tries the verb made plain ("call mom").
+    """
+    subject = longest_phrase_at(words, 0, _SUBJECTS)
+    if subject is None:
+        return None
+    rest = strip_leading(words[len(subject.split()) :], ("just", "already", "finally"))
+    if len(rest) < 2 or not is_past_tense(key(rest[0])):
+        return None
+    # Not parse_task_ref: it would drop "called" as in "the task called X".
+    chore = join(strip_trailing(rest, _WHEN_DONE))
+    return SetCompleted(task=ByTitle(chore))
 
 
 def _trailing_state(words: Words) -> tuple[bool | None, Words]:

@@ -18,7 +18,12 @@ from service.agent.builtin.dates import (
     next_weekday,
     start_of_day,
 )
-from service.agent.builtin.fields import TASK_NOUNS, extract_priority, extract_tags
+from service.agent.builtin.fields import (
+    TASK_NOUNS,
+    extract_priority,
+    extract_tags,
+    normalise_tag,
+)
 from service.agent.builtin.intents import ListStatus, ListTasks
 from service.agent.builtin.words import (
     Words,
@@ -50,6 +55,14 @@ _QUERY_INTROS = (
 )  # fmt: skip
 _SEARCH_FILLER = ("for", "my", "the", "all", "a", *TASK_NOUNS, *_QUERY_INTROS)
 _QUERY_TAIL = (*TASK_NOUNS, "in the title", "in them", "in it", "one", "ones")
+# Words that may stand before "tasks" without being a tag ("my open tasks").
+_NOT_TAGS = {
+    word for phrase in (*_PENDING, *_COMPLETED) for word in phrase.split()
+} | {
+    "my", "all", "the", "me", "of", "your", "our", "these", "those", "some", "any", "other",
+    "many", "much", "what", "which", "new", "latest", "recent", "current", "every", "upcoming",
+    "due", "today", "tomorrow", "late", "urgent", "important", "priority", "i", "do", "have",
+}  # fmt: skip
 _WINDOW_PHRASES = ("overdue", "late", "past due", "this week", "the week", "next week")
 
 Window = tuple[dt.datetime | None, dt.datetime | None]
@@ -80,14 +93,25 @@ def parse_list(rest: Words, today: dt.date) -> ListTasks:
     status = _status_in(rest)
     if status is None and (due_after or due_before):
         status = "pending"
+    tag = tags[0] if tags else _tag_before_noun(rest)
     return ListTasks(
         status=status or "all",
         query=query,
         priority=priority,
-        tag=tags[0] if tags else None,
+        tag=tag,
         due_before=due_before,
         due_after=due_after,
     )
+
+
+def _tag_before_noun(words: Words) -> str | None:
+    """The tag of "my work tasks": a word before "tasks" that is no status or filler."""
+    k = keys(words)
+    for index in range(1, len(k)):
+        before = k[index - 1]
+        if k[index] in TASK_NOUNS and before.isalpha() and before not in _NOT_TAGS:
+            return normalise_tag(before)
+    return None
 
 
 def _extract_query(words: Words) -> tuple[str | None, Words]:

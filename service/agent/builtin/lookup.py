@@ -23,6 +23,7 @@ from service.agent.builtin.intents import (
     ByTitle,
     TaskRef,
 )
+from service.agent.builtin.words import IRREGULAR_PAST
 
 # How many titles from the history to try when reading a task named by number.
 _TITLES_TRIED = 2
@@ -106,22 +107,31 @@ def not_found(text: str) -> str:
 
 
 def search_variants(text: str) -> list[str]:
-    """The words as given, then with a leading "-ing" verb made plain.
+    """The words as given, then with a leading "-ing" or past-tense verb made plain.
 
-    "calling mom" -> "calling mom", "call mom", "cal mom", "calle mom"; "taking out
-    the bins" -> ..., "take out the bins". Only the first word changes: it is the verb
-    of "I finished calling mom". A wrong candidate matches nothing and costs one
-    lookup, tried only after the better ones found nothing.
+    "calling mom" -> "calling mom", "call mom", "cal mom", "calle mom"; "called mom"
+    -> ..., "call mom"; "paid rent" -> "pay rent". Only the first word changes: it
+    is the verb of "I finished calling mom" or "I called mom". A wrong candidate
+    matches nothing and costs one lookup, tried only after the better ones found
+    nothing.
     """
     first, _, rest = text.partition(" ")
-    variants = [text]
     lowered = first.lower()
+    stems: list[str] = []
     if lowered.endswith("ing") and len(lowered) >= 5:
         stem = first[:-3]
         stems = [stem, f"{stem}e"]
         if len(stem) >= 3 and stem[-1] == stem[-2]:
             stems.insert(1, stem[:-1])  # "getting" -> "get"
-        variants += [f"{candidate} {rest}".strip() for candidate in stems]
+    elif lowered in IRREGULAR_PAST:
+        stems = [IRREGULAR_PAST[lowered]]
+    elif lowered.endswith("ed") and len(lowered) >= 5:
+        stems = [first[:-2], first[:-1]]  # "called" -> "call", "baked" -> "bake"
+        if lowered.endswith("ied"):
+            stems.insert(0, f"{first[:-3]}y")  # "emptied" -> "empty"
+        elif lowered[-3] == lowered[-4]:
+            stems.insert(1, first[:-3])  # "stopped" -> "stop"
+    variants = [text, *(f"{stem} {rest}".strip() for stem in stems)]
     return list(dict.fromkeys(variants))
 
 

@@ -5,8 +5,9 @@ The steps:
 2. drop greetings and politeness at either end ("hi, could you ... please");
 3. look the opening words up in `COMMANDS`; the longest matching phrase wins, so
    "get rid of" beats "get" and "make a task" beats "make";
-4. failing that, a message ending in a state ("task 3 is done"), or a bare task
-   number (the answer to "which one?");
+4. failing that, a message ending in a state ("task 3 is done"), a chore told
+   in the past tense ("I called mom"), or a bare task number or place (the
+   answer to "which one?");
 5. anything else is small talk, answered with what the agent can do.
 """
 
@@ -25,6 +26,7 @@ from service.agent.builtin.commands_change import (
     parse_modify,
     parse_move,
     parse_note,
+    parse_past_tense,
     parse_prioritize,
     parse_rename,
     parse_reopen,
@@ -33,7 +35,12 @@ from service.agent.builtin.commands_change import (
 )
 from service.agent.builtin.commands_clear import parse_removal, parse_untag
 from service.agent.builtin.commands_list import parse_list, parse_question, parse_search
-from service.agent.builtin.fields import position_at, task_number_at, task_numbers_at
+from service.agent.builtin.fields import (
+    TASK_NOUNS,
+    position_at,
+    task_number_at,
+    task_numbers_at,
+)
 from service.agent.builtin.intents import (
     AddTask,
     ByNumber,
@@ -46,6 +53,7 @@ from service.agent.builtin.intents import (
 )
 from service.agent.builtin.words import (
     Words,
+    key,
     keys,
     longest_phrase_at,
     normalise,
@@ -195,9 +203,12 @@ def parse_message(text: str, today: dt.date) -> Intent:
         return SmallTalk(courtesy or "unknown")
     if " ".join(keys(words)) in _HELP_REQUESTS or keys(words)[0] == "help":
         return SmallTalk("help")
+    if words[0].endswith(":") and key(words[0]) in TASK_NOUNS:  # "todo: send invoice"
+        return parse_add(words[1:], today)
     return (
         _parse_command(words, today)
         or parse_trailing_state(words)
+        or parse_past_tense(words)
         or _parse_bare_reference(words)
         or SmallTalk("unknown")
     )

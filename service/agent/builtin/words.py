@@ -122,3 +122,26 @@ def without_possessive(words: Sequence[str]) -> Words:
     if words and key(words[-1]).endswith("'s"):
         return [*words[:-1], words[-1][: words[-1].lower().rindex("'s")]]
     return list(words)
+
+
+# Past tenses not made by adding "-ed", for "I paid the rent" -> "pay the rent".
+IRREGULAR_PAST = {
+    "paid": "pay", "bought": "buy", "went": "go", "did": "do", "wrote": "write", "took": "take",
+    "sent": "send", "made": "make", "got": "get", "rang": "ring", "met": "meet", "fed": "feed",
+    "gave": "give", "brought": "bring", "sold": "sell", "told": "tell", "found": "find",
+    "built": "build", "drove": "drive", "swept": "sweep", "threw": "throw", "hung": "hang",
+}  # fmt: skip
+# "-ed" verbs that do not report a chore as done ("I started the report").
+_NOT_DONE_VERBS = {
+    "started", "wanted", "needed", "tried", "failed", "forgot", "missed", "skipped",
+    "postponed", "delayed", "planned", "hoped", "decided", "added", "created", "moved",
+    "renamed", "deleted", "removed", "changed", "updated", "scheduled", "rescheduled",
+    "wondered", "used", "liked", "loved", "hated", "noticed",
+}  # fmt: skip
+
+
+def is_past_tense(word: str) -> bool:
+    """Whether `word` (a key) is a past tense reporting something done: "called", "paid"."""
+    if word in IRREGULAR_PAST:
+        return True
+    return word.endswith("ed") and len(word) >= 5 and word.isalpha() and word not in _NOT_DONE_VERBS

@@ -1,5 +1,6 @@
 """The built-in agent's parser, continued: places in a list ("the first one"),
-several task numbers, clearing fields and tags, and renames whose title holds "to".
+several task numbers, clearing fields and tags, renames whose title holds "to",
+"todo: ...", "my work tasks" and chores told in the past tense.
 
 Today is Wednesday 25 November 2026 throughout, as in test_builtin_parse.
 """
@@ -11,6 +12,7 @@ import datetime as dt
 import pytest
 
 from service.agent.builtin.intents import (
+    AddTask,
     BackReference,
     ByNumber,
     ByNumbers,
@@ -19,7 +21,9 @@ from service.agent.builtin.intents import (
     ChooseTask,
     DeleteTask,
     Intent,
+    ListTasks,
     SetCompleted,
+    SmallTalk,
     UpdateTask,
 )
 from service.agent.builtin.parse import parse_message
@@ -130,6 +134,21 @@ RENAME_CASES: list[tuple[str, Intent]] = [
 ]
 
 
+OTHER_CASES: list[tuple[str, Intent]] = [
+    ("todo: send invoice", AddTask(title="send invoice")),
+    ("task: call bob tomorrow", AddTask(title="call bob", due_at=FRIDAY - dt.timedelta(days=1))),
+    ("show my work tasks", ListTasks(tag="work")),
+    ("list my pending home todos", ListTasks(status="pending", tag="home")),
+    ("show my open tasks", ListTasks(status="pending")),
+    ("how many tasks do I have", ListTasks()),
+    ("I called mom", SetCompleted(task=ByTitle("called mom"))),
+    ("I've just paid the rent", SetCompleted(task=ByTitle("paid the rent"))),
+    ("we walked the dog today", SetCompleted(task=ByTitle("walked the dog"))),
+    ("I started the report", SmallTalk("unknown")),
+    ("I called", SmallTalk("unknown")),
+]
+
+
 def _cases(table: list[tuple[str, Intent]]) -> pytest.MarkDecorator:
     return pytest.mark.parametrize(("text", "expected"), table, ids=[text for text, _ in table])
 
@@ -155,6 +174,11 @@ def test_removing_a_field_or_tag_is_an_update_not_a_deletion(text: str, expected
 def test_a_rename_by_title_splits_at_the_last_to_and_keeps_the_others(
     text: str, expected: Intent
 ) -> None:
+    assert parse_message(text, TODAY) == expected
+
+
+@_cases(OTHER_CASES)
+def test_todo_colon_my_work_tasks_and_a_chore_told_in_the_past(text: str, expected: Intent) -> None:
     assert parse_message(text, TODAY) == expected
 
 
