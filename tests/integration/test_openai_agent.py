@@ -241,6 +241,13 @@ async def test_malformed_arguments_become_an_error_result_the_model_sees(
     assert error_part in call.result["error"]
     [sent] = results_sent(llm.received[1].messages).values()
     assert sent == call.result
+    # The call is echoed back as a JSON object even when the model's text was
+    # not one (Gemini refuses a follow-up whose earlier arguments do not parse).
+    [echoed] = [m for m in llm.received[1].messages if m["role"] == "assistant"]
+    sent_arguments = echoed["tool_calls"][0]["function"]["arguments"]
+    assert isinstance(msgspec.json.decode(sent_arguments), dict)
+    if arguments.startswith("{") and arguments.endswith("}"):
+        assert sent_arguments == arguments
 
 
 async def test_an_unknown_tool_is_an_error_result(

@@ -34,6 +34,7 @@ MAX_TOOL_ROUNDS = 5
 # A model asking for more calls than this in one round is looping; the rest
 # get an error result (each call still needs an answer for the protocol).
 MAX_CALLS_PER_ROUND = 10
+TOO_MANY_CALLS_ERROR = f"Too many tool calls in one step; at most {MAX_CALLS_PER_ROUND} run."
 
 TOO_MANY_ROUNDS_REPLY = (
     f"Sorry, that needed more than {MAX_TOOL_ROUNDS} rounds of actions, so I stopped. "
@@ -72,26 +73,31 @@ class OpenAIAgent:
                 if round_number > MAX_TOOL_ROUNDS:
                     break
                 calls = _with_ids(turn.tool_calls, round_number, used_ids)
+                decoded = [_decode_arguments(call.arguments) for call in calls]
                 messages.append(
                     assistant_tool_message(
-                        turn.content, [(call.id, (call.name, call.arguments)) for call in calls]
+                        turn.content,
+                        [
+                            (call.id, (call.name, _echoable(call.arguments, arguments)))
+                            for call, arguments in zip(calls, decoded, strict=True)
+                        ],
                     )
                 )
-                for position, call in enumerate(calls):
-                    result = await self._run(call, toolbox, allowed=position < MAX_CALLS_PER_ROUND)
+                for position, (call, arguments) in enumerate(zip(calls, decoded, strict=True)):
+                    if position < MAX_CALLS_PER_ROUND:
+                        result = await self._run(call.name, arguments, toolbox)
+                    else:
+                        result = {"error": TOO_MANY_CALLS_ERROR}
                     messages.append(tool_result_message(call.id, result))
                 ran_tools = True
         logger.warning("the model still asked for tools after %d rounds", MAX_TOOL_ROUNDS)
         return TOO_MANY_ROUNDS_REPLY
 
-    async def _run(self, call: ToolRequest, toolbox: Toolbox, *, allowed: bool) -> dict[str, Any]:
-        if not allowed:
-            return {"error": f"Too many tool calls in one step; at most {MAX_CALLS_PER_ROUND}."}
-        arguments = _decode_arguments(call.arguments)
+    async def _run(self, name: str, arguments: Any, toolbox: Toolbox) -> dict[str, Any]:
         # Arguments that are not a JSON object still go to the toolbox: it
         # answers them with an error result and records the call, so the model
         # and the stored conversation both see what happened.
-        return await toolbox.call(call.name, cast(dict[str, Any], arguments))
+        return await toolbox.call(name, cast(dict[str, Any], arguments))
 
 
 def _decode_arguments(raw: str) -> Any:
@@ -102,6 +108,17 @@ def _decode_arguments(raw: str) -> Any:
         return msgspec.json.decode(raw)
     except msgspec.DecodeError:
         return raw
+
+
+def _echoable(raw: str, decoded: Any) -> str:
+    """The arguments to send back with the model's own call.
+
+    The model's text when it is a JSON object; otherwise "{}", because some
+    providers (Gemini) parse the arguments of earlier calls and refuse the
+    whole request when they are not an object. The error result next to it
+    still tells the model what was wrong.
+    """
+    return raw if isinstance(decoded, dict) and raw.strip() else "{}"
 
 
 def _with_ids(calls: list[ToolRequest], round_number: int, seen: set[str]) -> list[ToolRequest]:
