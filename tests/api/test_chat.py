@@ -265,3 +265,67 @@ async def test_a_message_that_asks_for_another_user_changes_only_the_senders_tas
     task_id = reply["tool_calls"][0]["result"]["task_id"]
     rows = await fetch(database_url, "SELECT user_id FROM tasks WHERE id = $1", task_id)
     assert rows == [{"user_id": user_id}]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "delete task {id}",
+        "mark task {id} as done",
+        "rename task {id} to hacked",
+        "set task {id} priority to high",
+        "tag task {id} with stolen",
+        "complete the private plans task",
+        "delete private plans",
+    ],
+)
+async def test_chat_tools_cannot_touch_another_users_task(
+    client: httpx.AsyncClient,
+    user_id: str,
+    base_url: str,
+    make_token: Callable[..., str],
+    database_url: str,
+    message: str,
+) -> None:
+    owner = f"{user_id}-owner"
+    async with httpx.AsyncClient(
+        base_url=base_url, headers={"Authorization": f"Bearer {make_token(owner)}"}
+    ) as owner_client:
+        created = await owner_client.post(f"/api/{owner}/tasks", json={"title": "Private plans"})
+    task = created.json()
+
+    reply = await say(client, user_id, message.format(id=task["id"]))
+
+    for call in reply["tool_calls"]:
+        assert call["result"].get("tasks", []) == []
+        assert "status" not in call["result"]
+    [row] = await fetch(
+        database_url,
+        "SELECT user_id, title, completed, priority, tags, updated_at FROM tasks WHERE id = $1",
+        task["id"],
+    )
+    assert (row["user_id"], row["title"], row["completed"], row["priority"], row["tags"]) == (
+        owner,
+        "Private plans",
+        False,
+        "none",
+        [],
+    )
+    assert row["updated_at"].isoformat().replace("+00:00", "Z") == task["updated_at"]
+
+
+async def test_listing_in_chat_shows_only_the_users_own_tasks(
+    client: httpx.AsyncClient, user_id: str, base_url: str, make_token: Callable[..., str]
+) -> None:
+    owner = f"{user_id}-owner"
+    async with httpx.AsyncClient(
+        base_url=base_url, headers={"Authorization": f"Bearer {make_token(owner)}"}
+    ) as owner_client:
+        await owner_client.post(f"/api/{owner}/tasks", json={"title": "Private plans"})
+    await say(client, user_id, "add my own thing")
+
+    reply = await say(client, user_id, "show my tasks")
+    [call] = reply["tool_calls"]
+    assert [t["title"] for t in call["result"]["tasks"]] == ["my own thing"]
+    assert {t["user_id"] for t in call["result"]["tasks"]} == {user_id}
+    assert "Private plans" not in reply["response"]
