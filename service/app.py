@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
+import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
@@ -38,7 +39,10 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         context.pool = await db.create_pool(settings, settings.database_url or "")
         try:
-            async with key_store:  # its JWKS HTTP client lives as long as the app
+            # The outbound HTTP clients (JWKS, LLM provider) live as long as the
+            # app, so connections and TLS sessions are reused across requests.
+            async with key_store, httpx.AsyncClient(follow_redirects=False) as agent_http:
+                app.state.agent = agent if agent is not None else make_agent(settings, agent_http)
                 yield
         finally:
             await context.pool.close()
@@ -79,5 +83,4 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.context = context
-    app.state.agent = agent if agent is not None else make_agent(settings)
     return app
