@@ -11,38 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from service import db
 from service.agent.base import ToolCall
 from service.agent.builtin import BuiltinAgent
 from service.agent.toolbox import TaskToolbox
 from service.chat_contracts import clean_message
 from service.context import AppContext
 from service.handlers.chat import start_turn
-from service.queries import Queries, load_queries
+from service.queries import Queries
 from service.settings import Settings
 
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
 CHANGING_TOOLS = ("add_task", "complete_task", "delete_task", "update_task")
-
-
-@pytest.fixture(scope="module")
-def queries() -> Queries:
-    return load_queries()
-
-
-@pytest.fixture(scope="module")
-async def pool(db_settings: Settings) -> AsyncIterator[Any]:
-    """One pool for the module: every test works on its own fresh user."""
-    pool = await db.create_pool(db_settings, db_settings.database_url or "")
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 class Chat:

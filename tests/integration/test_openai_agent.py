@@ -15,7 +15,6 @@ from typing import Any
 import msgspec
 import pytest
 
-from service import db
 from service.agent.base import AgentError, HistoryMessage, ToolCall
 from service.agent.openai.agent import (
     MAX_CALLS_PER_ROUND,
@@ -26,8 +25,7 @@ from service.agent.openai.agent import (
 from service.agent.openai.client import ChatClient
 from service.agent.openai.schema import tool_definitions
 from service.agent.toolbox import TaskToolbox
-from service.queries import Queries, load_queries
-from service.settings import Settings
+from service.queries import Queries
 from tests.support.fake_llm import FakeLLM, failure, fake_llm, text, tool_calls
 
 TODAY = dt.date(2026, 11, 22)
@@ -47,25 +45,6 @@ async def llm_server() -> AsyncIterator[FakeLLM]:
 def llm(llm_server: FakeLLM) -> FakeLLM:
     llm_server.reset()
     return llm_server
-
-
-@pytest.fixture(scope="module")
-def queries() -> Queries:
-    return load_queries()
-
-
-@pytest.fixture
-async def pool(db_settings: Settings) -> AsyncIterator[Any]:
-    pool = await db.create_pool(db_settings, db_settings.database_url or "")
-    try:
-        yield pool
-    finally:
-        await pool.close()
-
-
-@pytest.fixture
-def toolbox(pool: Any, queries: Queries, user_id: str) -> TaskToolbox:
-    return TaskToolbox(pool, queries, user_id)
 
 
 @pytest.fixture

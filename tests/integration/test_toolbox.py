@@ -3,35 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
 import pytest
 
-from service import db
 from service.agent.toolbox import LIST_LIMIT, TaskToolbox
-from service.queries import Queries, load_queries
-from service.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def queries() -> Queries:
-    return load_queries()
-
-
-@pytest.fixture
-async def pool(db_settings: Settings) -> AsyncIterator[Any]:
-    pool = await db.create_pool(db_settings, db_settings.database_url or "")
-    try:
-        yield pool
-    finally:
-        await pool.close()
-
-
-@pytest.fixture
-def tools(pool: Any, queries: Queries, user_id: str) -> TaskToolbox:
-    return TaskToolbox(pool, queries, user_id)
+from service.queries import Queries
 
 
 async def task_row(pool: Any, task_id: int) -> dict[str, Any] | None:
@@ -39,16 +17,16 @@ async def task_row(pool: Any, task_id: int) -> dict[str, Any] | None:
     return dict(row) if row is not None else None
 
 
-async def add(tools: TaskToolbox, title: str, **fields: Any) -> int:
-    result = await tools.call("add_task", {"title": title, **fields})
+async def add(toolbox: TaskToolbox, title: str, **fields: Any) -> int:
+    result = await toolbox.call("add_task", {"title": title, **fields})
     task_id: int = result["task_id"]
     return task_id
 
 
 async def test_add_task_stores_the_task_for_the_bound_user(
-    tools: TaskToolbox, pool: Any, user_id: str
+    toolbox: TaskToolbox, pool: Any, user_id: str
 ) -> None:
-    result = await tools.call(
+    result = await toolbox.call(
         "add_task",
         {
             "title": "  Buy milk ",
@@ -72,13 +50,13 @@ async def test_add_task_stores_the_task_for_the_bound_user(
 
 
 async def test_list_tasks_returns_json_ready_tasks_oldest_first_and_the_count(
-    tools: TaskToolbox,
+    toolbox: TaskToolbox,
 ) -> None:
-    first = await add(tools, "Buy milk", tags=["shop"])
-    second = await add(tools, "Call mom", priority="high")
-    await tools.call("complete_task", {"task_id": second})
+    first = await add(toolbox, "Buy milk", tags=["shop"])
+    second = await add(toolbox, "Call mom", priority="high")
+    await toolbox.call("complete_task", {"task_id": second})
 
-    everything = await tools.call("list_tasks", {})
+    everything = await toolbox.call("list_tasks", {})
     assert everything["count"] == 2
     assert [t["id"] for t in everything["tasks"]] == [first, second]
     task = everything["tasks"][0]
@@ -89,55 +67,55 @@ async def test_list_tasks_returns_json_ready_tasks_oldest_first_and_the_count(
     assert isinstance(task["created_at"], str)
     assert msgspec.json.decode(msgspec.json.encode(everything)) == everything
 
-    pending = await tools.call("list_tasks", {"status": "pending"})
+    pending = await toolbox.call("list_tasks", {"status": "pending"})
     assert [t["title"] for t in pending["tasks"]] == ["Buy milk"]
-    assert (await tools.call("list_tasks", {"status": "completed"}))["count"] == 1
-    assert (await tools.call("list_tasks", {"q": "MILK"}))["count"] == 1
-    assert (await tools.call("list_tasks", {"priority": "high"}))["count"] == 1
-    assert (await tools.call("list_tasks", {"tag": "shop"}))["count"] == 1
-    assert (await tools.call("list_tasks", {"tag": "nope"})) == {"tasks": [], "count": 0}
+    assert (await toolbox.call("list_tasks", {"status": "completed"}))["count"] == 1
+    assert (await toolbox.call("list_tasks", {"q": "MILK"}))["count"] == 1
+    assert (await toolbox.call("list_tasks", {"priority": "high"}))["count"] == 1
+    assert (await toolbox.call("list_tasks", {"tag": "shop"}))["count"] == 1
+    assert (await toolbox.call("list_tasks", {"tag": "nope"})) == {"tasks": [], "count": 0}
 
 
 async def test_list_tasks_caps_the_list_but_counts_every_match(
-    tools: TaskToolbox, pool: Any, user_id: str
+    toolbox: TaskToolbox, pool: Any, user_id: str
 ) -> None:
     await pool.execute(
         "INSERT INTO tasks (user_id, title) SELECT $1, 't' || n FROM generate_series(1, $2) n",
         user_id,
         LIST_LIMIT + 5,
     )
-    result = await tools.call("list_tasks", {"status": "all"})
+    result = await toolbox.call("list_tasks", {"status": "all"})
     assert result["count"] == LIST_LIMIT + 5
     assert len(result["tasks"]) == LIST_LIMIT
 
 
-async def test_complete_task_completes_and_reopens(tools: TaskToolbox, pool: Any) -> None:
-    task_id = await add(tools, "Call mom")
+async def test_complete_task_completes_and_reopens(toolbox: TaskToolbox, pool: Any) -> None:
+    task_id = await add(toolbox, "Call mom")
 
-    done = await tools.call("complete_task", {"task_id": task_id})
+    done = await toolbox.call("complete_task", {"task_id": task_id})
     assert done == {"task_id": task_id, "status": "completed", "title": "Call mom"}
     row = await task_row(pool, task_id)
     assert row is not None
     assert row["completed"] is True
     assert row["completed_at"] is not None
 
-    reopened = await tools.call("complete_task", {"task_id": task_id, "completed": False})
+    reopened = await toolbox.call("complete_task", {"task_id": task_id, "completed": False})
     assert reopened == {"task_id": task_id, "status": "reopened", "title": "Call mom"}
     row = await task_row(pool, task_id)
     assert row is not None
     assert (row["completed"], row["completed_at"]) == (False, None)
 
 
-async def test_delete_task_deletes(tools: TaskToolbox, pool: Any) -> None:
-    task_id = await add(tools, "Old thing")
-    result = await tools.call("delete_task", {"task_id": task_id})
+async def test_delete_task_deletes(toolbox: TaskToolbox, pool: Any) -> None:
+    task_id = await add(toolbox, "Old thing")
+    result = await toolbox.call("delete_task", {"task_id": task_id})
     assert result == {"task_id": task_id, "status": "deleted", "title": "Old thing"}
     assert await task_row(pool, task_id) is None
 
 
-async def test_update_task_changes_only_the_given_fields(tools: TaskToolbox, pool: Any) -> None:
-    task_id = await add(tools, "Report", description="draft", tags=["work"])
-    result = await tools.call(
+async def test_update_task_changes_only_the_given_fields(toolbox: TaskToolbox, pool: Any) -> None:
+    task_id = await add(toolbox, "Report", description="draft", tags=["work"])
+    result = await toolbox.call(
         "update_task", {"task_id": task_id, "title": "  Final report ", "priority": "medium"}
     )
     assert result == {"task_id": task_id, "status": "updated", "title": "Final report"}
@@ -150,7 +128,7 @@ async def test_update_task_changes_only_the_given_fields(tools: TaskToolbox, poo
         ["work"],
     )
 
-    await tools.call(
+    await toolbox.call(
         "update_task",
         {"task_id": task_id, "description": None, "due_at": "2026-12-01T09:00:00Z"},
     )
@@ -169,9 +147,9 @@ async def test_update_task_changes_only_the_given_fields(tools: TaskToolbox, poo
     ],
 )
 async def test_a_missing_task_is_an_error_result(
-    tools: TaskToolbox, name: str, arguments: dict[str, Any]
+    toolbox: TaskToolbox, name: str, arguments: dict[str, Any]
 ) -> None:
-    assert await tools.call(name, arguments) == {"error": f"Task #{2**62} was not found."}
+    assert await toolbox.call(name, arguments) == {"error": f"Task #{2**62} was not found."}
 
 
 @pytest.mark.parametrize(
@@ -199,9 +177,9 @@ async def test_a_missing_task_is_an_error_result(
     ],
 )
 async def test_invalid_arguments_are_an_error_result_naming_the_tool_and_field(
-    tools: TaskToolbox, pool: Any, user_id: str, name: str, arguments: Any, mentions: str
+    toolbox: TaskToolbox, pool: Any, user_id: str, name: str, arguments: Any, mentions: str
 ) -> None:
-    result = await tools.call(name, arguments)
+    result = await toolbox.call(name, arguments)
     assert set(result) == {"error"}
     assert result["error"].startswith(f"Invalid arguments for {name}: ")
     assert result["error"].endswith(".")
@@ -209,31 +187,31 @@ async def test_invalid_arguments_are_an_error_result_naming_the_tool_and_field(
     assert await pool.fetchval("SELECT count(*) FROM tasks WHERE user_id = $1", user_id) == 0
 
 
-async def test_arguments_that_are_not_an_object_are_an_error_result(tools: TaskToolbox) -> None:
-    result = await tools.call("add_task", ["buy milk"])  # type: ignore[arg-type]
+async def test_arguments_that_are_not_an_object_are_an_error_result(toolbox: TaskToolbox) -> None:
+    result = await toolbox.call("add_task", ["buy milk"])  # type: ignore[arg-type]
     assert result == {"error": "Invalid arguments for add_task: expected a JSON object."}
-    assert tools.calls[-1].arguments == {}
+    assert toolbox.calls[-1].arguments == {}
 
 
 async def test_lenient_types_a_model_might_send_are_understood(
-    tools: TaskToolbox, pool: Any
+    toolbox: TaskToolbox, pool: Any
 ) -> None:
-    task_id = await add(tools, "Stretch")
-    result = await tools.call("complete_task", {"task_id": str(task_id), "completed": "true"})
+    task_id = await add(toolbox, "Stretch")
+    result = await toolbox.call("complete_task", {"task_id": str(task_id), "completed": "true"})
     assert result["status"] == "completed"
 
 
-async def test_an_unknown_tool_is_an_error_result_listing_the_tools(tools: TaskToolbox) -> None:
-    result = await tools.call("drop_database", {})
+async def test_an_unknown_tool_is_an_error_result_listing_the_tools(toolbox: TaskToolbox) -> None:
+    result = await toolbox.call("drop_database", {})
     assert "drop_database" in result["error"]
     assert "add_task" in result["error"]
-    assert tools.calls[-1].name == "drop_database"
+    assert toolbox.calls[-1].name == "drop_database"
 
 
-async def test_every_call_is_recorded_with_its_arguments_and_result(tools: TaskToolbox) -> None:
-    added = await tools.call("add_task", {"title": "One"})
-    missing = await tools.call("delete_task", {"task_id": 2**62})
-    assert [(c.name, c.arguments, c.result) for c in tools.calls] == [
+async def test_every_call_is_recorded_with_its_arguments_and_result(toolbox: TaskToolbox) -> None:
+    added = await toolbox.call("add_task", {"title": "One"})
+    missing = await toolbox.call("delete_task", {"task_id": 2**62})
+    assert [(c.name, c.arguments, c.result) for c in toolbox.calls] == [
         ("add_task", {"title": "One"}, added),
         ("delete_task", {"task_id": 2**62}, missing),
     ]

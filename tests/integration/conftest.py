@@ -1,0 +1,35 @@
+"""Fixtures shared by the integration tests: the SQL statements, a pool on the
+session's database and a toolbox bound to the test's user."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from service import db
+from service.agent.toolbox import TaskToolbox
+from service.queries import Queries, load_queries
+from service.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def queries() -> Queries:
+    return load_queries()
+
+
+@pytest.fixture(scope="module")
+async def pool(db_settings: Settings) -> AsyncIterator[Any]:
+    """One pool per module: every test works on its own fresh user."""
+    pool = await db.create_pool(db_settings, db_settings.database_url or "")
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+@pytest.fixture
+def toolbox(pool: Any, queries: Queries, user_id: str) -> TaskToolbox:
+    """The five task tools bound to `user_id`."""
+    return TaskToolbox(pool, queries, user_id)
