@@ -44,5 +44,8 @@ format: $(STAMP) ## Format and auto-fix the code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+bench: $(STAMP) ## Benchmark the hot endpoints (WORKERS=1 CONCURRENCY=32 DURATION=10; see docs/bench.md)
+	$(BIN)/python -m bench.run
+
 clean: ## Remove the venv, caches and local data (.data holds the dev database!)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .bench .data

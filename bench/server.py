@@ -1,0 +1,90 @@
+"""Start the service (or the floor app) as a child process on 127.0.0.1."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+READY_TIMEOUT_SECONDS = 30.0
+STOP_TIMEOUT_SECONDS = 15.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def service_environment(database_url: str, secret: str, port: int, workers: int) -> dict[str, str]:
+    """What `python -m service serve` reads, fixed so every run is alike."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "AI_"))}
+    env.update(
+        DATABASE_URL=database_url,
+        BETTER_AUTH_SECRET=secret,
+        HOST="127.0.0.1",
+        PORT=str(port),
+        WORKERS=str(workers),
+        ENV="development",
+        AI_PROVIDER="builtin",
+        LOG_FORMAT="json",
+        LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "info"),
+        PYTHONPATH=str(REPO),
+    )
+    return env
+
+
+def _wait_ready(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited early:\n{log.read_text()[-4000:]}")
+        url = f"http://127.0.0.1:{port}/healthz"
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1) as reply:
+            if reply.status == 200:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"the server did not answer /healthz in time:\n{log.read_text()[-4000:]}")
+
+
+@contextlib.contextmanager
+def serve(module: str, env: dict[str, str], workdir: Path) -> Iterator[int]:
+    """Run `python -m <module>` with `env` until the block ends; yields its port."""
+    port = int(env["PORT"])
+    log = workdir / f"{module.replace('.', '-')}.log"
+    with log.open("wb") as out:
+        # Its own session, so the workers it forks are stopped with it; the
+        # temp working dir keeps a developer's .env and .data out of the run.
+        process = subprocess.Popen(
+            [sys.executable, "-m", module],
+            env=env,
+            cwd=workdir,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            _wait_ready(port, process, log)
+            yield port
+        finally:
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(STOP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
