@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.support.server import free_port
+from tests.support.server import serve_app
 
 _ids = itertools.count(1)
 
@@ -168,20 +167,9 @@ def _json(status: int, body: Any, headers: Mapping[str, str]) -> Response:
 async def fake_llm() -> AsyncIterator[FakeLLM]:
     """Serve a FakeLLM over real HTTP on a free loopback port."""
     fake = FakeLLM()
-    port = free_port()
-    config = uvicorn.Config(
-        fake.app(), host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    fake.base_url = f"http://127.0.0.1:{port}/v1"
-    try:
-        yield fake
-    finally:
-        fake._stopping.set()
-        server.should_exit = True
-        await task
+    async with serve_app(fake.app()) as url:
+        fake.base_url = f"{url}/v1"
+        try:
+            yield fake
+        finally:
+            fake._stopping.set()  # let slow answers end before the server stops

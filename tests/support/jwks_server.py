@@ -6,19 +6,17 @@ in `server.hits` (to prove the refresh throttle), and can be told to fail.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.support.server import free_port
+from tests.support.server import serve_app
 
 JWKS_PATH = "/api/auth/jwks"
 
@@ -50,18 +48,6 @@ async def serve_jwks(*keys: dict[str, Any]) -> AsyncIterator[JwksServer]:
         return JSONResponse({"keys": state.keys}, state.status)
 
     app = Starlette(routes=[Route(JWKS_PATH, jwks)])
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    state.url = f"http://127.0.0.1:{port}{JWKS_PATH}"
-    try:
+    async with serve_app(app) as url:
+        state.url = f"{url}{JWKS_PATH}"
         yield state
-    finally:
-        server.should_exit = True
-        await task
