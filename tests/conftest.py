@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from service.settings import Settings
 from service.tokens import mint_token
 from tests.support.database import database_for_tests
+from tests.support.fake_llm import FakeLLM, fake_llm
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-production-0123456789"
 
@@ -53,3 +54,17 @@ def database_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def db_settings(settings: Settings, database_url: str) -> Settings:
     return replace(settings, database_url=database_url)
+
+
+@pytest.fixture(scope="module")
+async def llm_server() -> AsyncIterator[FakeLLM]:
+    """A fake OpenAI-compatible provider, one per test module."""
+    async with fake_llm() as fake:
+        yield fake
+
+
+@pytest.fixture
+def llm(llm_server: FakeLLM) -> FakeLLM:
+    """The module's fake provider with an empty script and no recorded requests."""
+    llm_server.reset()
+    return llm_server

@@ -21,23 +21,11 @@ from service.agent.openai.agent import MAX_TOOL_ROUNDS, TOO_MANY_ROUNDS_REPLY
 from service.agent.openai.schema import tool_definitions
 from service.settings import Settings
 from tests.support.chat import fetch
-from tests.support.fake_llm import FakeLLM, failure, fake_llm, slow, text, tool_calls
+from tests.support.fake_llm import FakeLLM, failure, slow, text, tool_calls
 from tests.support.server import live_server
 
 API_KEY = "sk-e2e-secret-key-abcdef0123456789"
 MODEL = "fake-model-1"
-
-
-@pytest.fixture(scope="module")
-async def llm_server() -> AsyncIterator[FakeLLM]:
-    async with fake_llm() as fake:
-        yield fake
-
-
-@pytest.fixture
-def llm(llm_server: FakeLLM) -> FakeLLM:
-    llm_server.reset()
-    return llm_server
 
 
 def openai_settings(db_settings: Settings, llm: FakeLLM, **overrides: Any) -> Settings:

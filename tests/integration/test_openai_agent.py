@@ -9,7 +9,6 @@ and what the database holds afterwards.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
@@ -26,25 +25,13 @@ from service.agent.openai.client import ChatClient
 from service.agent.openai.schema import tool_definitions
 from service.agent.toolbox import TaskToolbox
 from service.queries import Queries
-from tests.support.fake_llm import FakeLLM, failure, fake_llm, text, tool_calls
+from tests.support.fake_llm import FakeLLM, failure, text, tool_calls
 
 TODAY = dt.date(2026, 11, 22)
 
 
 async def _no_sleep(seconds: float) -> None:
     return None
-
-
-@pytest.fixture(scope="module")
-async def llm_server() -> AsyncIterator[FakeLLM]:
-    async with fake_llm() as fake:
-        yield fake
-
-
-@pytest.fixture
-def llm(llm_server: FakeLLM) -> FakeLLM:
-    llm_server.reset()
-    return llm_server
 
 
 @pytest.fixture

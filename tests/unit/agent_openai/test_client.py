@@ -9,7 +9,6 @@ from __future__ import annotations
 import email.utils
 import logging
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
@@ -18,7 +17,7 @@ import pytest
 from service.agent.base import AgentError
 from service.agent.openai.client import RETRY_AFTER_CAP_SECONDS, ChatClient
 from service.agent.openai.schema import tool_definitions
-from tests.support.fake_llm import FakeLLM, failure, fake_llm, raw, slow, text, tool_calls
+from tests.support.fake_llm import FakeLLM, failure, raw, slow, text, tool_calls
 from tests.support.server import free_port
 
 API_KEY = "sk-test-secret-key-0123456789"
@@ -31,18 +30,6 @@ class RecordingSleep:
 
     async def __call__(self, seconds: float) -> None:
         self.delays.append(seconds)
-
-
-@pytest.fixture(scope="module")
-async def llm_server() -> AsyncIterator[FakeLLM]:
-    async with fake_llm() as fake:
-        yield fake
-
-
-@pytest.fixture
-def llm(llm_server: FakeLLM) -> FakeLLM:
-    llm_server.reset()
-    return llm_server
 
 
 @pytest.fixture
