@@ -3,38 +3,14 @@ cycle, what it stores, and every way a request is refused."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from typing import Any
 
 import httpx
 import pytest
 
-from tests.support.chat import fetch
+from tests.support.chat import fetch, say, stored_messages
 
-
-async def say(
-    client: httpx.AsyncClient, user_id: str, message: str, conversation_id: int | None = None
-) -> dict[str, Any]:
-    body: dict[str, Any] = {"message": message}
-    if conversation_id is not None:
-        body["conversation_id"] = conversation_id
-    response = await client.post(f"/api/{user_id}/chat", json=body)
-    assert response.status_code == 200, response.text
-    reply: dict[str, Any] = response.json()
-    return reply
-
-
-async def message_rows(database_url: str, conversation_id: int) -> list[dict[str, Any]]:
-    rows = await fetch(
-        database_url,
-        "SELECT id, user_id, role, content, tool_calls, created_at FROM messages "
-        "WHERE conversation_id = $1 ORDER BY id",
-        conversation_id,
-    )
-    for row in rows:
-        row["tool_calls"] = json.loads(row["tool_calls"])
-    return rows
+MESSAGE_COLUMNS = "id, user_id, role, content, tool_calls, created_at"
 
 
 async def conversation_count(database_url: str, user_id: str) -> int:
@@ -59,7 +35,7 @@ async def test_first_message_creates_a_conversation_and_stores_both_messages(
     assert call["result"]["title"] == "buy milk"
     task_id = call["result"]["task_id"]
 
-    rows = await message_rows(database_url, reply["conversation_id"])
+    rows = await stored_messages(database_url, reply["conversation_id"], MESSAGE_COLUMNS)
     assert [(r["role"], r["content"], r["user_id"]) for r in rows] == [
         ("user", "add buy milk", user_id),
         ("assistant", reply["response"], user_id),
@@ -105,7 +81,7 @@ async def test_later_turns_continue_the_conversation_and_bump_updated_at(
     after = (await client.get(f"/api/{user_id}/conversations/{conversation_id}")).json()
     assert after["updated_at"] > before["updated_at"]
     assert after["updated_at"] == second["timestamp"]
-    rows = await message_rows(database_url, conversation_id)
+    rows = await stored_messages(database_url, conversation_id, MESSAGE_COLUMNS)
     assert [r["role"] for r in rows] == ["user", "assistant", "user", "assistant"]
 
 
@@ -226,7 +202,7 @@ async def test_another_users_conversation_is_404_and_gets_no_message(
     )
     assert response.status_code == 404
     assert response.json()["error_code"] == "CONVERSATION_NOT_FOUND"
-    rows = await message_rows(database_url, theirs["conversation_id"])
+    rows = await stored_messages(database_url, theirs["conversation_id"], MESSAGE_COLUMNS)
     assert [r["user_id"] for r in rows] == [owner, owner]
     task_id = theirs["tool_calls"][0]["result"]["task_id"]
     assert await fetch(database_url, "SELECT id FROM tasks WHERE id = $1", task_id)

@@ -15,7 +15,7 @@ import pytest
 from service.agent.base import AgentError, HistoryMessage, Toolbox
 from service.app import create_app
 from service.settings import Settings
-from tests.support.chat import fetch
+from tests.support.chat import fetch, post_chat, stored_messages
 from tests.support.server import serve_app
 
 Behaviour = Callable[[Sequence[HistoryMessage], Toolbox], Awaitable[str]]
@@ -64,21 +64,8 @@ async def echo(history: Sequence[HistoryMessage], toolbox: Toolbox) -> str:
     return f"echo: {history[-1].content}"
 
 
-async def chat(
-    client: httpx.AsyncClient, user_id: str, message: str, conversation_id: int | None = None
-) -> httpx.Response:
-    body: dict[str, Any] = {"message": message}
-    if conversation_id is not None:
-        body["conversation_id"] = conversation_id
-    return await client.post(f"/api/{user_id}/chat", json=body)
-
-
 async def stored(database_url: str, conversation_id: int) -> list[tuple[str, str]]:
-    rows = await fetch(
-        database_url,
-        "SELECT role, content FROM messages WHERE conversation_id = $1 ORDER BY id",
-        conversation_id,
-    )
+    rows = await stored_messages(database_url, conversation_id, "role, content")
     return [(row["role"], row["content"]) for row in rows]
 
 
@@ -86,10 +73,10 @@ async def test_the_agent_gets_the_last_history_limit_messages_ending_with_the_ne
     client: httpx.AsyncClient, user_id: str, agent: ScriptedAgent
 ) -> None:
     agent.behaviour = echo
-    first = (await chat(client, user_id, "one")).json()
+    first = (await post_chat(client, user_id, "one")).json()
     conversation_id = first["conversation_id"]
-    await chat(client, user_id, "two", conversation_id)
-    await chat(client, user_id, "three", conversation_id)
+    await post_chat(client, user_id, "two", conversation_id)
+    await post_chat(client, user_id, "three", conversation_id)
 
     assert [(m.role, m.content) for m in agent.histories[0]] == [("user", "one")]
     assert [(m.role, m.content) for m in agent.histories[1]] == [
@@ -109,7 +96,7 @@ async def test_the_agent_is_told_todays_utc_date(
 ) -> None:
     agent.behaviour = echo
     before = dt.datetime.now(dt.UTC).date()
-    await chat(client, user_id, "what day is it")
+    await post_chat(client, user_id, "what day is it")
     after = dt.datetime.now(dt.UTC).date()
     assert before <= agent.days[0] <= after
 
@@ -122,9 +109,9 @@ async def test_earlier_tool_calls_come_back_in_the_history(
         return "added"
 
     agent.behaviour = add
-    first = (await chat(client, user_id, "water plants")).json()
+    first = (await post_chat(client, user_id, "water plants")).json()
     agent.behaviour = echo
-    await chat(client, user_id, "and then?", first["conversation_id"])
+    await post_chat(client, user_id, "and then?", first["conversation_id"])
 
     assistant = agent.histories[1][1]
     assert assistant.role == "assistant"
@@ -144,7 +131,7 @@ async def test_tools_act_as_the_authenticated_user_whatever_the_arguments_say(
         return "done"
 
     agent.behaviour = impersonate
-    reply = (await chat(client, user_id, "go")).json()
+    reply = (await post_chat(client, user_id, "go")).json()
 
     refused, listed, added = (call["result"] for call in reply["tool_calls"])
     assert "user_id" in refused["error"]
@@ -171,7 +158,7 @@ async def test_an_agent_error_is_503_with_the_conversation_and_keeps_the_user_me
         raise AgentError(error_code, "The provider did not answer.")
 
     agent.behaviour = fail
-    response = await chat(client, user_id, "add milk")
+    response = await post_chat(client, user_id, "add milk")
 
     assert response.status_code == 503
     error = response.json()
@@ -195,7 +182,7 @@ async def test_an_unexpected_agent_exception_is_503_ai_unavailable_and_logged(
         raise RuntimeError("a bug in the agent")
 
     agent.behaviour = crash
-    response = await chat(client, user_id, "secret words")
+    response = await post_chat(client, user_id, "secret words")
 
     assert response.status_code == 503
     error = response.json()
@@ -215,9 +202,9 @@ async def test_after_a_failure_the_client_retries_in_the_same_conversation(
         raise AgentError("AI_TIMEOUT", "Timed out.")
 
     agent.behaviour = fail
-    conversation_id = (await chat(client, user_id, "hello?")).json()["conversation_id"]
+    conversation_id = (await post_chat(client, user_id, "hello?")).json()["conversation_id"]
     agent.behaviour = echo
-    retried = await chat(client, user_id, "hello?", conversation_id)
+    retried = await post_chat(client, user_id, "hello?", conversation_id)
 
     assert retried.status_code == 200
     assert retried.json()["conversation_id"] == conversation_id
@@ -234,13 +221,13 @@ async def test_a_failure_in_an_existing_conversation_names_it(
     client: httpx.AsyncClient, user_id: str, agent: ScriptedAgent, database_url: str
 ) -> None:
     agent.behaviour = echo
-    conversation_id = (await chat(client, user_id, "first")).json()["conversation_id"]
+    conversation_id = (await post_chat(client, user_id, "first")).json()["conversation_id"]
 
     async def fail(history: Sequence[HistoryMessage], toolbox: Toolbox) -> str:
         raise AgentError("AI_UNAVAILABLE", "Down.")
 
     agent.behaviour = fail
-    response = await chat(client, user_id, "second", conversation_id)
+    response = await post_chat(client, user_id, "second", conversation_id)
     assert response.status_code == 503
     assert response.json()["conversation_id"] == conversation_id
     assert await stored(database_url, conversation_id) == [
@@ -260,7 +247,7 @@ async def test_tool_effects_before_a_failure_stay_but_no_assistant_message_is_st
         raise AgentError("AI_TIMEOUT", "Timed out.")
 
     agent.behaviour = add_then_fail
-    response = await chat(client, user_id, "add half way")
+    response = await post_chat(client, user_id, "add half way")
     assert response.status_code == 503
     assert await stored(database_url, response.json()["conversation_id"]) == [
         ("user", "add half way")
@@ -276,7 +263,7 @@ async def test_a_reply_with_nul_characters_is_stored_without_them(
         return "odd\x00reply"
 
     agent.behaviour = nul
-    reply = (await chat(client, user_id, "go")).json()
+    reply = (await post_chat(client, user_id, "go")).json()
     assert reply["response"] == "oddreply"
     [call] = reply["tool_calls"]
     assert call["arguments"] == {"title": "ab"}
@@ -294,7 +281,7 @@ async def test_a_conversation_deleted_while_the_agent_works_is_404_and_stays_del
     client: httpx.AsyncClient, user_id: str, agent: ScriptedAgent, database_url: str
 ) -> None:
     agent.behaviour = echo
-    conversation_id = (await chat(client, user_id, "first")).json()["conversation_id"]
+    conversation_id = (await post_chat(client, user_id, "first")).json()["conversation_id"]
 
     async def delete_meanwhile(history: Sequence[HistoryMessage], toolbox: Toolbox) -> str:
         deleted = await client.delete(f"/api/{user_id}/conversations/{conversation_id}")
@@ -302,7 +289,7 @@ async def test_a_conversation_deleted_while_the_agent_works_is_404_and_stays_del
         return "too late"
 
     agent.behaviour = delete_meanwhile
-    response = await chat(client, user_id, "second", conversation_id)
+    response = await post_chat(client, user_id, "second", conversation_id)
     assert response.status_code == 404
     assert response.json()["error_code"] == "CONVERSATION_NOT_FOUND"
     assert await stored(database_url, conversation_id) == []
@@ -342,9 +329,9 @@ async def test_a_turn_runs_two_statements_plus_one_per_tool_call(
         counting = CountingPool(context.pool)
         context.pool = counting
         try:
-            first = await chat(client, user_id, "new conversation")
+            first = await post_chat(client, user_id, "new conversation")
             counted_first = counting.statements
-            await chat(client, user_id, "next turn", first.json()["conversation_id"])
+            await post_chat(client, user_id, "next turn", first.json()["conversation_id"])
         finally:
             context.pool = counting.pool
     assert counted_first == statements

@@ -9,19 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.chat import fetch
-
-
-async def say(
-    client: httpx.AsyncClient, user_id: str, message: str, conversation_id: int | None = None
-) -> dict[str, Any]:
-    body: dict[str, Any] = {"message": message}
-    if conversation_id is not None:
-        body["conversation_id"] = conversation_id
-    response = await client.post(f"/api/{user_id}/chat", json=body)
-    assert response.status_code == 200, response.text
-    reply: dict[str, Any] = response.json()
-    return reply
+from tests.support.chat import fetch, say
 
 
 @pytest.fixture

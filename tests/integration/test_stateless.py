@@ -9,7 +9,6 @@ the environment, with the built-in agent, on the session's database.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,7 +16,7 @@ import httpx
 import pytest
 
 from service.settings import Settings
-from tests.support.chat import ServerProcess, fetch
+from tests.support.chat import ServerProcess, say, stored_messages
 
 
 @pytest.fixture
@@ -42,15 +41,10 @@ class Chat:
         self.conversation_id: int | None = None
 
     async def say(self, server: ServerProcess, message: str) -> dict[str, Any]:
-        body: dict[str, Any] = {"message": message}
-        if self.conversation_id is not None:
-            body["conversation_id"] = self.conversation_id
-        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
-            response = await client.post(
-                f"/api/{self.user_id}/chat", json=body, headers=self.headers
-            )
-        assert response.status_code == 200, response.text
-        reply: dict[str, Any] = response.json()
+        async with httpx.AsyncClient(
+            base_url=server.url, headers=self.headers, timeout=30
+        ) as client:
+            reply = await say(client, self.user_id, message, self.conversation_id)
         self.conversation_id = reply["conversation_id"]
         return reply
 
@@ -68,17 +62,6 @@ class Chat:
 @pytest.fixture
 def conversation(user_id: str, token: str) -> Chat:
     return Chat(user_id, token)
-
-
-async def stored_messages(database_url: str, conversation_id: int | None) -> list[dict[str, Any]]:
-    rows = await fetch(
-        database_url,
-        "SELECT id, role, content, tool_calls FROM messages WHERE conversation_id = $1 ORDER BY id",
-        conversation_id,
-    )
-    for row in rows:
-        row["tool_calls"] = json.loads(row["tool_calls"])
-    return rows
 
 
 async def test_two_processes_serving_alternate_turns_act_as_one(
@@ -100,7 +83,9 @@ async def test_two_processes_serving_alternate_turns_act_as_one(
 
     [task] = await conversation.tasks(a)
     assert (task["id"], task["title"], task["completed"]) == (task_id, "buy oat milk", True)
-    messages = await stored_messages(database_url, conversation.conversation_id)
+    messages = await stored_messages(
+        database_url, conversation.conversation_id, "id, role, content, tool_calls"
+    )
     assert [m["role"] for m in messages] == ["user", "assistant"] * 4
     assert [m["id"] for m in messages if m["role"] == "assistant"] == [
         reply["message_id"] for reply in (added, done, renamed, listed)
@@ -169,7 +154,9 @@ async def test_concurrent_turns_in_one_conversation_are_all_kept_once_with_one_r
         *(conversation.say((a, b)[n % 2], f"add {title}") for n, title in enumerate(titles))
     )
 
-    messages = await stored_messages(database_url, conversation.conversation_id)
+    messages = await stored_messages(
+        database_url, conversation.conversation_id, "id, role, content, tool_calls"
+    )
     ids = [m["id"] for m in messages]
     assert ids == sorted(set(ids))
     users = [m for m in messages if m["role"] == "user"]

@@ -1,9 +1,10 @@
-"""Helpers for the chat tests: the service in separate processes (replicas), and
-reading what a chat turn left in the database."""
+"""Helpers for the chat tests: the service in separate processes (replicas),
+sending chat turns, and reading what a chat turn left in the database."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -89,3 +90,39 @@ async def fetch(database_url: str, sql: str, *args: Any) -> list[dict[str, Any]]
         return [dict(row) for row in await conn.fetch(sql, *args)]
     finally:
         await conn.close()
+
+
+async def post_chat(
+    client: httpx.AsyncClient, user_id: str, message: str, conversation_id: int | None = None
+) -> httpx.Response:
+    """POST one chat message; `conversation_id` is sent only when given."""
+    body: dict[str, Any] = {"message": message}
+    if conversation_id is not None:
+        body["conversation_id"] = conversation_id
+    return await client.post(f"/api/{user_id}/chat", json=body)
+
+
+async def say(
+    client: httpx.AsyncClient, user_id: str, message: str, conversation_id: int | None = None
+) -> dict[str, Any]:
+    """One chat turn that must succeed; returns the reply body."""
+    response = await post_chat(client, user_id, message, conversation_id)
+    assert response.status_code == 200, response.text
+    reply: dict[str, Any] = response.json()
+    return reply
+
+
+async def stored_messages(
+    database_url: str, conversation_id: int | None, columns: str = "role, content, tool_calls"
+) -> list[dict[str, Any]]:
+    """The conversation's stored messages, oldest first, with `tool_calls` decoded."""
+    rows = await fetch(
+        database_url,
+        # `columns` is always a literal of the calling test, never input.
+        f"SELECT {columns} FROM messages WHERE conversation_id = $1 ORDER BY id",  # noqa: S608
+        conversation_id,
+    )
+    for row in rows:
+        if "tool_calls" in row:
+            row["tool_calls"] = json.loads(row["tool_calls"])
+    return rows
