@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import httpx
 import psutil
 import pytest
 
-from tests.support.server import free_port
+from tests.support.server import free_port, start_process
 
 
 class Service:
@@ -36,23 +35,13 @@ class Service:
         return env
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
+        self.process = start_process(
             [sys.executable, "-m", "service", "serve"],
             cwd=self.workdir,
             env=self.env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            url=self.url,
+            seconds=60,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.process.stderr.read().decode()  # type: ignore[union-attr]
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("the service did not become ready")
 
     def stop(self, sig: int) -> int:
         assert self.process is not None

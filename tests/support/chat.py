@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from tests.support.server import free_port
+from tests.support.server import free_port, start_process
 
 REPO = Path(__file__).resolve().parents[2]
 UVICORN = (sys.executable, "-m", "uvicorn", "--factory", "service.asgi:app", "--no-access-log")
@@ -43,25 +42,13 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
+        self.process = start_process(
             [*UVICORN, "--host", "127.0.0.1", "--port", str(self.port)],
             cwd=REPO,
             env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            url=self.url,
+            seconds=30,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                assert self.process.stderr is not None
-                raise AssertionError(self.process.stderr.read().decode())
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("the server process did not become ready")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator
+import subprocess
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
+from pathlib import Path
 
 import httpx
 import uvicorn
@@ -58,3 +61,27 @@ async def serve_app(app: ASGIApp) -> AsyncIterator[str]:
 async def client_for(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
         yield client
+
+
+def start_process(
+    argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], url: str, seconds: float
+) -> subprocess.Popen[bytes]:
+    """Start a server process and wait until `url`/readyz answers 200.
+
+    Its stderr is kept so that a process that exits early fails the test with it.
+    """
+    process = subprocess.Popen(
+        argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            assert process.stderr is not None
+            raise AssertionError(process.stderr.read().decode())
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"the server process at {url} did not become ready")
