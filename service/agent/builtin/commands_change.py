@@ -23,7 +23,6 @@ from service.agent.builtin.intents import (
 )
 from service.agent.builtin.words import (
     Words,
-    find_phrase,
     is_past_tense,
     is_quoted,
     join,
@@ -31,6 +30,7 @@ from service.agent.builtin.words import (
     keys,
     last_index,
     longest_phrase_at,
+    split_at_phrase,
     strip_leading,
     strip_trailing,
     unquote,
@@ -167,11 +167,10 @@ def parse_modify(rest: Words, today: dt.date) -> SetCompleted | UpdateTask | Non
 
 def _parse_named_field(words: Words, today: dt.date) -> UpdateTask | None:
     """A named field: "the description of task 4 to X", "task 2's due date to friday"."""
-    index = find_phrase(words, _ATTRIBUTES)
-    if index is None:
+    found = split_at_phrase(words, _ATTRIBUTES)
+    if found is None:
         return None
-    name = longest_phrase_at(words, index, _ATTRIBUTES) or ""
-    before, after = words[:index], words[index + len(name.split()) :]
+    before, name, after = found
     splits: Splits = ()
     if not strip_leading(before, ("the", "its", "their")):
         after = strip_leading(after, ("of", "for", "on", "in"))

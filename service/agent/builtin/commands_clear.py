@@ -20,11 +20,10 @@ from service.agent.builtin.fields import (
 from service.agent.builtin.intents import BackReference, TaskRef, UpdateTask
 from service.agent.builtin.words import (
     Words,
-    find_phrase,
     key,
     keys,
     last_index,
-    longest_phrase_at,
+    split_at_phrase,
     strip_leading,
     without_possessive,
 )
@@ -56,11 +55,10 @@ def clearing(field: str, task: TaskRef | None) -> UpdateTask:
 
 def parse_removal(rest: Words, today: dt.date) -> UpdateTask | None:
     """After "remove", "delete", "clear": a field of a task, or None when no field is named."""
-    index = find_phrase(rest, _FIELDS)
-    if index is None:
+    found = split_at_phrase(rest, _FIELDS)
+    if found is None:
         return None
-    name = longest_phrase_at(rest, index, _FIELDS) or ""
-    before, after = rest[:index], rest[index + len(name.split()) :]
+    before, name, after = found
     if before and key(before[-1]).endswith("'s"):  # "task 3's due date"
         task: TaskRef | None = parse_task_ref(without_possessive(before))
         names = after

@@ -31,7 +31,7 @@ from service.agent.builtin.words import (
     is_quoted,
     join,
     keys,
-    longest_phrase_at,
+    split_at_phrase,
     strip_leading,
     strip_trailing,
     unquote,
@@ -118,12 +118,12 @@ def _extract_query(words: Words) -> tuple[str | None, Words]:
     quoted = [word for word in words if is_quoted(word)]
     if quoted:
         return unquote(quoted[0]), [word for word in words if not is_quoted(word)]
-    index = find_phrase(words, _QUERY_INTROS)
-    if index is None:
+    found = split_at_phrase(words, _QUERY_INTROS)
+    if found is None:
         return None, words
-    intro = longest_phrase_at(words, index, _QUERY_INTROS) or ""
-    query = join(strip_trailing(words[index + len(intro.split()) :], _QUERY_TAIL))
-    return (query, words[:index]) if query else (None, words)
+    before, _, after = found
+    query = join(strip_trailing(after, _QUERY_TAIL))
+    return (query, before) if query else (None, words)
 
 
 def _status_in(words: Words) -> ListStatus | None:
@@ -139,10 +139,10 @@ def _status_in(words: Words) -> ListStatus | None:
 
 def _due_window(words: Words, today: dt.date) -> tuple[Window, Words]:
     """(due_after, due_before) for the date words of a question, and the other words."""
-    index = find_phrase(words, _WINDOW_PHRASES)
-    if index is not None:
-        phrase = longest_phrase_at(words, index, _WINDOW_PHRASES) or ""
-        rest = [*words[:index], *words[index + len(phrase.split()) :]]
+    found = split_at_phrase(words, _WINDOW_PHRASES)
+    if found is not None:
+        before, phrase, after = found
+        rest = [*before, *after]
         if phrase == "next week":
             monday = next_weekday(today, 0)
             return (start_of_day(monday), end_of_day(monday + dt.timedelta(days=6))), rest

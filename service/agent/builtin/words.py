@@ -105,6 +105,17 @@ def find_phrase(words: Sequence[str], phrases: Iterable[str], start: int = 0) ->
     return None
 
 
+def split_at_phrase(
+    words: Sequence[str], phrases: Iterable[str]
+) -> tuple[Words, str, Words] | None:
+    """(words before, phrase, words after) around the first of `phrases`, longest there."""
+    phrases = tuple(phrases)
+    for index in range(len(words)):
+        if phrase := longest_phrase_at(words, index, phrases):
+            return list(words[:index]), phrase, list(words[index + len(phrase.split()) :])
+    return None
+
+
 def join(words: Sequence[str]) -> str:
     """Words back to text, without punctuation left dangling at either end."""
     return " ".join(words).strip(" ,;:-–").rstrip(".!?").strip()
