@@ -1,5 +1,6 @@
 """Fixtures shared by the integration tests: the SQL statements, a pool on the
-session's database and a toolbox bound to the test's user."""
+session's database, a toolbox bound to the test's user and a chat with the
+built-in agent."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import pytest
 
 from service import db
 from service.agent.toolbox import TaskToolbox
+from service.context import AppContext
 from service.queries import Queries, load_queries
 from service.settings import Settings
+from tests.support.builtin_chat import Chat
 
 
 @pytest.fixture(scope="module")
@@ -33,3 +36,9 @@ async def pool(db_settings: Settings) -> AsyncIterator[Any]:
 def toolbox(pool: Any, queries: Queries, user_id: str) -> TaskToolbox:
     """The five task tools bound to `user_id`."""
     return TaskToolbox(pool, queries, user_id)
+
+
+@pytest.fixture
+def chat(db_settings: Settings, queries: Queries, pool: Any, user_id: str) -> Chat:
+    """A conversation of `user_id` with the built-in agent, stored like the endpoint does."""
+    return Chat(AppContext(settings=db_settings, queries=queries, pool=pool), user_id)
