@@ -29,6 +29,9 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    # CPU time per request of the server's processes and of PostgreSQL's.
+    server_cpu_us: float | None = None
+    database_cpu_us: float | None = None
 
     @property
     def requests_per_second(self) -> float:

@@ -44,21 +44,30 @@ def floor_percentages(rows: list[Row], floor: list[Row]) -> dict[str, float]:
 
 def table(rows: list[Row], floor: list[Row]) -> str:
     lines = [
-        f"{'endpoint':<22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}  route",
-        "-" * 96,
+        f"{'endpoint':<22} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
+        f"{'app CPU':>8} {'db CPU':>7}  route",
+        f"{'':<22} {'':>7} {'':>7} {'':>7} {'':>6} {'us/req':>8} {'us/req':>7}",
+        "-" * 110,
     ]
     for label, row in [(r.name, r) for r in rows] + [(f"floor: {r.name}", r) for r in floor]:
         if row.result is None:
-            lines.append(f"{label:<22} {'-':>9} {'-':>8} {'-':>8} {'-':>7}  {row.note}")
+            lines.append(
+                f"{label:<22} {'-':>7} {'-':>7} {'-':>7} {'-':>6} {'':>8} {'':>7}  {row.note}"
+            )
             continue
         result = row.result
         lines.append(
-            f"{label:<22} {result.requests_per_second:>9.0f} {result.p50_ms:>8.2f} "
-            f"{result.p99_ms:>8.2f} {result.errors:>7}  {row.route}"
+            f"{label:<22} {result.requests_per_second:>7.0f} {result.p50_ms:>7.1f} "
+            f"{result.p99_ms:>7.1f} {result.errors:>6} {_number(result.server_cpu_us):>8} "
+            f"{_number(result.database_cpu_us):>7}  {row.route}"
         )
     for name, percent in floor_percentages(rows, floor).items():
         lines.append(f"{name}: {percent:.0f}% of the floor's throughput")
     return "\n".join(lines)
+
+
+def _number(value: float | None) -> str:
+    return "?" if value is None else f"{value:.0f}"
 
 
 def record(rows: list[Row], floor: list[Row], settings: dict[str, object]) -> dict[str, object]:

@@ -16,9 +16,11 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 from bench import loadgen, report, wrk
+from bench.cpu import CpuMeter
 from bench.scenarios import FLOOR_SCENARIOS, Scenario, build
 from bench.seed import Dataset, Shape, seed
 from bench.server import free_port, serve, service_environment
@@ -43,7 +45,9 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def measure(scenario: Scenario, port: int, args: argparse.Namespace, tool: str) -> loadgen.Result:
+def measure(
+    scenario: Scenario, port: int, args: argparse.Namespace, tool: str, meter: CpuMeter
+) -> loadgen.Result:
     def once(seconds: float) -> loadgen.Result:
         host, requests = "127.0.0.1", scenario.requests
         expected, connections = scenario.expected_status, args.concurrency
@@ -60,7 +64,20 @@ def measure(scenario: Scenario, port: int, args: argparse.Namespace, tool: str) 
 
     if args.warmup > 0:
         once(args.warmup)  # fills statement caches and pools; not reported
-    return once(args.duration)
+    server_before, database_before = meter.read()
+    result = once(args.duration)
+    server_after, database_after = meter.read()
+
+    def per_request(before: float | None, after: float | None) -> float | None:
+        if before is None or after is None or not result.requests:
+            return None
+        return (after - before) / result.requests * 1e6
+
+    return replace(
+        result,
+        server_cpu_us=per_request(server_before, server_after),
+        database_cpu_us=per_request(database_before, database_after),
+    )
 
 
 def chat_available(port: int, dataset: Dataset, scenarios: list[Scenario]) -> bool:
@@ -77,14 +94,20 @@ def chat_available(port: int, dataset: Dataset, scenarios: list[Scenario]) -> bo
 
 
 def run_all(
-    scenarios: list[Scenario], port: int, args: argparse.Namespace, tool: str, *, chat: bool
+    scenarios: list[Scenario],
+    port: int,
+    args: argparse.Namespace,
+    tool: str,
+    meter: CpuMeter,
+    *,
+    chat: bool,
 ) -> list[report.Row]:
     rows = []
     for scenario in scenarios:
         if scenario.needs == "chat" and not chat:
             rows.append(report.Row(scenario.name, scenario.route, None, "skipped: no chat API"))
             continue
-        result = measure(scenario, port, args, tool)
+        result = measure(scenario, port, args, tool, meter)
         rows.append(report.Row(scenario.name, scenario.route, result))
         print(f"  {scenario.name:<22} {result.requests_per_second:>8.0f} req/s", flush=True)
     return rows
@@ -105,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     load_before = os.getloadavg()[0]
-    if load_before > 0.5:
+    if load_before > 1.0:
         print(f"warning: load average {load_before:.2f} before the run; figures will be low")
     with tempfile.TemporaryDirectory(prefix="bench-") as directory:
         workdir = Path(directory)
@@ -121,14 +144,16 @@ def main(argv: list[str] | None = None) -> int:
             if args.floor and floor_scenarios:
                 print(f"floor app (WORKERS={args.workers}), {args.concurrency} connections:")
                 env = service_environment(database.url, secret, free_port(), args.workers)
-                with serve("bench.floor_app", env, workdir) as port:
-                    floor = run_all(floor_scenarios, port, args, tool, chat=False)
+                with serve("bench.floor_app", env, workdir) as (port, group):
+                    meter = CpuMeter(group, database.pgdata)
+                    floor = run_all(floor_scenarios, port, args, tool, meter, chat=False)
             print(f"service (WORKERS={args.workers}), {args.concurrency} connections:", flush=True)
             env = service_environment(database.url, secret, free_port(), args.workers)
-            with serve("service", env, workdir) as port:
+            with serve("service", env, workdir) as (port, group):
                 needs_chat = any(s.needs == "chat" for s in scenarios)
                 chat = needs_chat and chat_available(port, dataset, scenarios)
-                rows = run_all(scenarios, port, args, tool, chat=chat)
+                meter = CpuMeter(group, database.pgdata)
+                rows = run_all(scenarios, port, args, tool, meter, chat=chat)
         finally:
             database.stop()
 

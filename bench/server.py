@@ -57,8 +57,11 @@ def _wait_ready(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @contextlib.contextmanager
-def serve(module: str, env: dict[str, str], workdir: Path) -> Iterator[int]:
-    """Run `python -m <module>` with `env` until the block ends; yields its port."""
+def serve(module: str, env: dict[str, str], workdir: Path) -> Iterator[tuple[int, int]]:
+    """Run `python -m <module>` with `env` until the block ends.
+
+    Yields its port and its process group (the server and any workers).
+    """
     port = int(env["PORT"])
     log = workdir / f"{module.replace('.', '-')}.log"
     with log.open("wb") as out:
@@ -74,7 +77,7 @@ def serve(module: str, env: dict[str, str], workdir: Path) -> Iterator[int]:
         )
         try:
             _wait_ready(port, process, log)
-            yield port
+            yield port, process.pid
         finally:
             _stop(process)
 
