@@ -20,8 +20,7 @@ async def base_url(db_settings: Settings) -> AsyncIterator[str]:
 @pytest.fixture
 async def client(base_url: str, token: str) -> AsyncIterator[httpx.AsyncClient]:
     """A client signed in as `user_id`."""
-    async with client_for(base_url) as client:
-        client.headers["Authorization"] = f"Bearer {token}"
+    async with client_for(base_url, token) as client:
         yield client
 
 

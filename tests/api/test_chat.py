@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.support.chat import fetch, say, stored_messages
+from tests.support.server import client_for
 
 MESSAGE_COLUMNS = "id, user_id, role, content, tool_calls, created_at"
 
@@ -191,9 +192,7 @@ async def test_another_users_conversation_is_404_and_gets_no_message(
     database_url: str,
 ) -> None:
     owner = f"{user_id}-owner"
-    async with httpx.AsyncClient(
-        base_url=base_url, headers={"Authorization": f"Bearer {make_token(owner)}"}
-    ) as owner_client:
+    async with client_for(base_url, make_token(owner)) as owner_client:
         theirs = await say(owner_client, owner, "add private thing")
 
     response = await client.post(
@@ -264,9 +263,7 @@ async def test_chat_tools_cannot_touch_another_users_task(
     message: str,
 ) -> None:
     owner = f"{user_id}-owner"
-    async with httpx.AsyncClient(
-        base_url=base_url, headers={"Authorization": f"Bearer {make_token(owner)}"}
-    ) as owner_client:
+    async with client_for(base_url, make_token(owner)) as owner_client:
         created = await owner_client.post(f"/api/{owner}/tasks", json={"title": "Private plans"})
     task = created.json()
 
@@ -294,9 +291,7 @@ async def test_listing_in_chat_shows_only_the_users_own_tasks(
     client: httpx.AsyncClient, user_id: str, base_url: str, make_token: Callable[..., str]
 ) -> None:
     owner = f"{user_id}-owner"
-    async with httpx.AsyncClient(
-        base_url=base_url, headers={"Authorization": f"Bearer {make_token(owner)}"}
-    ) as owner_client:
+    async with client_for(base_url, make_token(owner)) as owner_client:
         await owner_client.post(f"/api/{owner}/tasks", json={"title": "Private plans"})
     await say(client, user_id, "add my own thing")
 

@@ -16,7 +16,7 @@ from service.agent.base import AgentError, HistoryMessage, Toolbox
 from service.app import create_app
 from service.settings import Settings
 from tests.support.chat import fetch, post_chat, stored_messages
-from tests.support.server import serve_app
+from tests.support.server import client_for, serve_app
 
 Behaviour = Callable[[Sequence[HistoryMessage], Toolbox], Awaitable[str]]
 
@@ -53,9 +53,7 @@ async def client(
     app = create_app(replace(db_settings, chat_history_limit=HISTORY_LIMIT), agent=agent)
     async with (
         serve_app(app) as url,
-        httpx.AsyncClient(
-            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-        ) as client,
+        client_for(url, token) as client,
     ):
         yield client
 
@@ -323,7 +321,7 @@ async def test_a_turn_runs_two_statements_plus_one_per_tool_call(
     app = create_app(db_settings, agent=agent)
     async with (
         serve_app(app) as url,
-        httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client,
+        client_for(url, token) as client,
     ):
         context = app.state.context
         counting = CountingPool(context.pool)

@@ -22,7 +22,7 @@ from service.agent.openai.schema import tool_definitions
 from service.settings import Settings
 from tests.support.chat import post_chat, stored_messages
 from tests.support.fake_llm import FakeLLM, failure, slow, text, tool_calls
-from tests.support.server import live_server
+from tests.support.server import client_for, live_server
 
 API_KEY = "sk-e2e-secret-key-abcdef0123456789"
 MODEL = "fake-model-1"
@@ -49,9 +49,7 @@ async def app_url(db_settings: Settings, llm_server: FakeLLM) -> AsyncIterator[s
 
 @pytest.fixture
 async def client(app_url: str, token: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        base_url=app_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    ) as client:
+    async with client_for(app_url, token) as client:
         yield client
 
 
@@ -226,9 +224,7 @@ async def test_a_slow_provider_is_503_ai_timeout(
 
     async with (
         live_server(settings) as url,
-        httpx.AsyncClient(
-            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-        ) as client,
+        client_for(url, token) as client,
     ):
         response = await post_chat(client, user_id, "hello?")
 
@@ -249,9 +245,7 @@ async def test_an_unreachable_provider_is_503_ai_unavailable(
 
     async with (
         live_server(settings) as url,
-        httpx.AsyncClient(
-            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-        ) as client,
+        client_for(url, token) as client,
     ):
         response = await post_chat(client, user_id, "hello?")
 
@@ -267,9 +261,7 @@ async def test_the_model_cannot_act_on_another_users_tasks(
     make_token: Callable[..., str],
 ) -> None:
     other = f"user-b-{uuid.uuid4().hex[:12]}"
-    async with httpx.AsyncClient(
-        base_url=app_url, headers={"Authorization": f"Bearer {make_token(other)}"}
-    ) as victim:
+    async with client_for(app_url, make_token(other)) as victim:
         created = await victim.post(f"/api/{other}/tasks", json={"title": "B's plan"})
         assert created.status_code == 201, created.text
         task = created.json()

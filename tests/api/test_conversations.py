@@ -10,15 +10,14 @@ import httpx
 import pytest
 
 from tests.support.chat import fetch, say
+from tests.support.server import client_for
 
 
 @pytest.fixture
 async def others_conversation(base_url: str, make_token: Callable[..., str], user_id: str) -> int:
     """A conversation (with two messages) owned by a different user."""
     other = f"{user_id}-other"
-    async with httpx.AsyncClient(
-        base_url=base_url, headers={"Authorization": f"Bearer {make_token(other)}"}
-    ) as client:
+    async with client_for(base_url, make_token(other)) as client:
         reply = await say(client, other, "hello there")
     conversation_id: int = reply["conversation_id"]
     return conversation_id

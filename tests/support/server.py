@@ -58,8 +58,10 @@ async def serve_app(app: ASGIApp) -> AsyncIterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def client_for(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+async def client_for(base_url: str, token: str | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for `base_url`, sending `token` as a Bearer credential when given."""
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30) as client:
         yield client
 
 
