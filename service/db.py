@@ -32,6 +32,19 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Release a connection to the pool without asyncpg's reset statement.
+
+    By default asyncpg sends `SELECT pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL` on every release: a second round trip for every
+    one-statement request (tests/api/test_round_trips.py counts them). The
+    service leaves no session state behind: no LISTEN, session-level SET,
+    advisory lock or cursor outside a transaction (migrations use their own
+    connection), and asyncpg still rolls back an open transaction before it
+    calls this. Code that starts using session state must reset it itself.
+    """
+
+
 async def create_pool(settings: Settings, dsn: str) -> Any:
     """Open the pool of SPEC 2's size, with statement caching unless pooled."""
     return await asyncpg.create_pool(
@@ -42,6 +55,7 @@ async def create_pool(settings: Settings, dsn: str) -> Any:
         timeout=CONNECT_TIMEOUT_SECONDS,
         command_timeout=COMMAND_TIMEOUT_SECONDS,
         init=_init_connection,
+        reset=_keep_session,
     )
 
 
