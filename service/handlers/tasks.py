@@ -30,10 +30,31 @@ def task_id_of(request: Request, name: str = "task_id") -> int:
     return value
 
 
+def task_from_row(row: Any) -> Task:
+    """The Task of a row holding the task columns (and maybe others, like `total`).
+
+    Named keyword arguments, not `Task(**row)` or a filtered dict: a page of
+    50 tasks is built about three times faster this way (see docs/bench.md).
+    """
+    return Task(
+        id=row["id"],
+        user_id=row["user_id"],
+        title=row["title"],
+        description=row["description"],
+        completed=row["completed"],
+        priority=row["priority"],
+        due_at=row["due_at"],
+        tags=row["tags"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        completed_at=row["completed_at"],
+    )
+
+
 def task_of(record: Any) -> Task:
     if record is None:
         raise TaskNotFound("No such task.")
-    return Task(**record)
+    return task_from_row(record)
 
 
 async def list_tasks(request: Request) -> Response:
@@ -53,7 +74,7 @@ async def list_tasks(request: Request) -> Response:
         limit=query.limit,
         offset=query.offset,
     )
-    tasks = [Task(**{k: v for k, v in r.items() if k != "total"}) for r in records if r["id"]]
+    tasks = [task_from_row(row) for row in records if row["id"] is not None]
     return json_response(tasks, headers={"X-Total-Count": str(records[0]["total"])})
 
 
