@@ -47,5 +47,13 @@ format: $(STAMP) ## Format and auto-fix the code
 bench: $(STAMP) ## Benchmark the hot endpoints (WORKERS=1 CONCURRENCY=32 DURATION=10; see docs/bench.md)
 	$(BIN)/python -m bench.run
 
+# locust (and gevent) only for the load test: the `load` extra, not `dev`.
+$(VENV)/.installed-load: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,load]'
+	touch $@
+
+loadtest: $(VENV)/.installed-load ## Run locustfile.py headless (LOADTEST_USERS=20 LOADTEST_TIME=30s); fails on any failure
+	$(BIN)/python -m bench.loadtest
+
 clean: ## Remove the venv, caches and local data (.data holds the dev database!)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .bench .data
