@@ -27,7 +27,7 @@ from bench.cpu import CpuMeter
 from bench.run import measure
 from bench.scenarios import build
 from bench.seed import Shape, seed
-from bench.server import REPO, free_port, serve, service_environment
+from bench.server import REPO, exit_on_sigterm, free_port, serve, service_environment
 
 EXPORTED = ("service", "sql", "migrations")
 
@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--loadgen", choices=("wrk", "python"), default="wrk")
     args = parser.parse_args(argv)
+    exit_on_sigterm()
     if args.loadgen == "wrk" and not wrk.available():
         args.loadgen = "python"
     names = [name.strip() for name in args.only.split(",")]

@@ -15,11 +15,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.server import REPO, free_port, serve, service_environment
+from bench.server import REPO, exit_on_sigterm, free_port, serve, service_environment
 
 
 def main() -> int:
     users = os.environ.get("LOADTEST_USERS", "20")
+    exit_on_sigterm()
     run_time = os.environ.get("LOADTEST_TIME", "30s")
     workers = int(os.environ.get("WORKERS", "1"))
     secret = secrets.token_urlsafe(48)

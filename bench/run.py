@@ -23,7 +23,7 @@ from bench import loadgen, report, wrk
 from bench.cpu import CpuMeter
 from bench.scenarios import FLOOR_SCENARIOS, Scenario, build
 from bench.seed import Dataset, Shape, seed
-from bench.server import free_port, serve, service_environment
+from bench.server import exit_on_sigterm, free_port, serve, service_environment
 
 
 def options(argv: list[str] | None) -> argparse.Namespace:
@@ -115,6 +115,7 @@ def run_all(
 
 def main(argv: list[str] | None = None) -> int:
     args = options(argv)
+    exit_on_sigterm()
     tool = args.loadgen
     if tool == "auto":
         tool = "wrk" if wrk.available() else "python"

@@ -18,6 +18,11 @@ READY_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 15.0
 
 
+def exit_on_sigterm() -> None:
+    """Make SIGTERM unwind like Ctrl-C, so the temp database and servers are stopped."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
