@@ -8,6 +8,7 @@ CPU seconds per request hardly do, so the report shows both. Read from
 from __future__ import annotations
 
 import os
+import timeit
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,3 +60,13 @@ class CpuMeter:
 
     def read(self) -> tuple[float | None, float | None]:
         return process_group_seconds(self.server_group), postgres_seconds(self.pgdata)
+
+
+def calibration_ms() -> float:
+    """Milliseconds this machine takes for a fixed piece of pure Python, now.
+
+    Recorded with every run: when two runs differ, this tells a slower or
+    busier machine apart from a slower service.
+    """
+    work = "sum(i * i for i in range(100_000))"
+    return min(timeit.repeat(work, number=10, repeat=5)) / 10 * 1000

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench import loadgen, report, wrk
-from bench.cpu import CpuMeter
+from bench.cpu import CpuMeter, calibration_ms
 from bench.scenarios import FLOOR_SCENARIOS, Scenario, build
 from bench.seed import Dataset, Shape, seed
 from bench.server import exit_on_sigterm, free_port, serve, service_environment
@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     load_before = os.getloadavg()[0]
+    calibration = calibration_ms()
     if load_before > 1.0:
         print(f"warning: load average {load_before:.2f} before the run; figures will be low")
     with tempfile.TemporaryDirectory(prefix="bench-") as directory:
@@ -162,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         "tool": tool,
         "load_average_before": load_before,
         "load_average_after": os.getloadavg()[0],
+        "calibration_ms": round(calibration, 2),
         "workers": args.workers,
         "concurrency": args.concurrency,
         "duration_seconds": args.duration,
@@ -172,7 +174,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(report.table(rows, floor))
     path = report.write(report.record(rows, floor, settings))
-    print(f"\n{tool}, {os.cpu_count()} CPUs, took {time.monotonic() - started:.0f}s; saved {path}")
+    print(
+        f"\n{tool}, {os.cpu_count()} CPUs (calibration {calibration:.1f} ms, load average "
+        f"{load_before:.2f} before), took {time.monotonic() - started:.0f}s; saved {path}"
+    )
     return 0
 
 
