@@ -27,9 +27,10 @@ from service.agent.toolspec import (
     ListTasksArgs,
     UpdateTaskArgs,
 )
-from service.contracts import Task, TaskUpdate
+from service.contracts import TaskUpdate
 from service.errors import validation_error
 from service.queries import Queries
+from service.task_rows import task_page
 
 # list_tasks answers with at most this many tasks (oldest first); `count` is
 # the number of all matching tasks, so an agent can tell the list was cut.
@@ -104,12 +105,8 @@ class TaskToolbox:
             limit=LIST_LIMIT,
             offset=0,
         )
-        tasks = [
-            msgspec.to_builtins(Task(**{k: v for k, v in r.items() if k != "total"}))
-            for r in records
-            if r["id"] is not None
-        ]
-        return {"tasks": tasks, "count": records[0]["total"]}
+        tasks, total = task_page(records)
+        return {"tasks": msgspec.to_builtins(tasks), "count": total}
 
     async def _complete_task(self, args: CompleteTaskArgs) -> Result:
         record = await self._queries.set_task_completed(

@@ -15,6 +15,7 @@ from service.context import app_context, user_id_of
 from service.contracts import Task, TaskCompletion, TaskCreate, TaskListQuery, TaskUpdate
 from service.errors import TaskNotFound, ValidationFailed
 from service.responses import json_response
+from service.task_rows import task_from_row, task_page
 
 MAX_ID = 2**63 - 1  # BIGINT: a larger id cannot exist, and would overflow the driver
 
@@ -28,27 +29,6 @@ def task_id_of(request: Request, name: str = "task_id") -> int:
     if not 0 < value <= MAX_ID:
         raise TaskNotFound("No such task.")
     return value
-
-
-def task_from_row(row: Any) -> Task:
-    """The Task of a row holding the task columns (and maybe others, like `total`).
-
-    Named keyword arguments, not `Task(**row)` or a filtered dict: a page of
-    50 tasks is built about three times faster this way (see docs/bench.md).
-    """
-    return Task(
-        id=row["id"],
-        user_id=row["user_id"],
-        title=row["title"],
-        description=row["description"],
-        completed=row["completed"],
-        priority=row["priority"],
-        due_at=row["due_at"],
-        tags=row["tags"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        completed_at=row["completed_at"],
-    )
 
 
 def task_of(record: Any) -> Task:
@@ -74,8 +54,8 @@ async def list_tasks(request: Request) -> Response:
         limit=query.limit,
         offset=query.offset,
     )
-    tasks = [task_from_row(row) for row in records if row["id"] is not None]
-    return json_response(tasks, headers={"X-Total-Count": str(records[0]["total"])})
+    tasks, total = task_page(records)
+    return json_response(tasks, headers={"X-Total-Count": str(total)})
 
 
 async def create_task(request: Request) -> Response:
