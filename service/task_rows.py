@@ -1,11 +1,12 @@
-"""Rows of `sql/tasks.sql` as `Task` structs, for the REST API and the chat tools."""
+"""Tasks read through `sql/tasks.sql`, for the REST API and the chat tools alike."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from service.contracts import Task
+from service.contracts import Task, TaskListQuery
+from service.queries import Queries
 
 
 def task_from_row(row: Any) -> Task:
@@ -37,3 +38,24 @@ def task_page(rows: Sequence[Any]) -> tuple[list[Task], int]:
     """
     tasks = [task_from_row(row) for row in rows if row["id"] is not None]
     return tasks, rows[0]["total"]
+
+
+async def fetch_task_page(
+    queries: Queries, pool: Any, user_id: str, query: TaskListQuery
+) -> tuple[list[Task], int]:
+    """One page of the user's tasks matching `query`, and how many match in all."""
+    rows = await queries.list_tasks(
+        pool,
+        user_id=user_id,
+        status=query.status,
+        q=query.q,
+        priority=query.priority,
+        tag=query.tag,
+        due_before=query.due_before,
+        due_after=query.due_after,
+        sort=query.sort,
+        descending=query.order == "desc",
+        limit=query.limit,
+        offset=query.offset,
+    )
+    return task_page(rows)

@@ -27,10 +27,10 @@ from service.agent.toolspec import (
     ListTasksArgs,
     UpdateTaskArgs,
 )
-from service.contracts import TaskUpdate
+from service.contracts import TaskListQuery, TaskUpdate
 from service.errors import validation_error
 from service.queries import Queries
-from service.task_rows import task_page
+from service.task_rows import fetch_task_page
 
 # list_tasks answers with at most this many tasks (oldest first); `count` is
 # the number of all matching tasks, so an agent can tell the list was cut.
@@ -87,25 +87,13 @@ class TaskToolbox:
         return {"task_id": record["id"], "status": "created", "title": record["title"]}
 
     async def _list_tasks(self, args: ListTasksArgs) -> Result:
-        for name in ("q", "tag"):
-            value = getattr(args, name)
-            if value is not None and "\x00" in value:
-                raise ToolArgumentError(f"Invalid arguments for list_tasks: NUL in {name}.")
-        records = await self._queries.list_tasks(
-            self._pool,
-            user_id=self._user_id,
-            status=args.status,
-            q=args.q,
-            priority=args.priority,
-            tag=args.tag,
-            due_before=args.due_before,
-            due_after=args.due_after,
-            sort="created_at",
-            descending=False,
-            limit=LIST_LIMIT,
-            offset=0,
+        # The REST API's own query struct checks the filters (NUL, lengths);
+        # an empty filter from a model means no filter.
+        filters = {name: getattr(args, name) or None for name in args.__struct_fields__}
+        query = convert_or_explain(
+            "list_tasks", {**filters, "order": "asc", "limit": LIST_LIMIT}, TaskListQuery
         )
-        tasks, total = task_page(records)
+        tasks, total = await fetch_task_page(self._queries, self._pool, self._user_id, query)
         return {"tasks": msgspec.to_builtins(tasks), "count": total}
 
     async def _complete_task(self, args: CompleteTaskArgs) -> Result:

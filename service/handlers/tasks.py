@@ -15,7 +15,7 @@ from service.context import app_context, user_id_of
 from service.contracts import Task, TaskCompletion, TaskCreate, TaskListQuery, TaskUpdate
 from service.errors import TaskNotFound, ValidationFailed
 from service.responses import json_response
-from service.task_rows import task_from_row, task_page
+from service.task_rows import fetch_task_page, task_from_row
 
 MAX_ID = 2**63 - 1  # BIGINT: a larger id cannot exist, and would overflow the driver
 
@@ -40,21 +40,7 @@ def task_of(record: Any) -> Task:
 async def list_tasks(request: Request) -> Response:
     query = read_query(request, TaskListQuery)
     context = app_context(request)
-    records = await context.queries.list_tasks(
-        context.pool,
-        user_id=user_id_of(request),
-        status=query.status,
-        q=query.q,
-        priority=query.priority,
-        tag=query.tag,
-        due_before=query.due_before,
-        due_after=query.due_after,
-        sort=query.sort,
-        descending=query.order == "desc",
-        limit=query.limit,
-        offset=query.offset,
-    )
-    tasks, total = task_page(records)
+    tasks, total = await fetch_task_page(context.queries, context.pool, user_id_of(request), query)
     return json_response(tasks, headers={"X-Total-Count": str(total)})
 
 
