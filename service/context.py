@@ -18,7 +18,6 @@ class AppContext:
     settings: Settings
     queries: Queries
     pool: Any = None
-    extras: dict[str, Any] | None = None
 
 
 def app_context(request: Request) -> AppContext:

@@ -9,7 +9,7 @@ the same structs, so there is one definition of what a valid task is.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
@@ -167,5 +167,3 @@ class Health(Contract):
 
     status: str
 
-
-S = TypeVar("S", bound=msgspec.Struct)
