@@ -32,10 +32,13 @@ SIGNATURE_LENGTH = 44  # base64 of 32 bytes, with one "=" of padding
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,255}")
 
 
+def _mac(token: str, secret: str) -> bytes:
+    return hmac.new(secret.encode(), token.encode(), hashlib.sha256).digest()
+
+
 def sign_session_token(token: str, secret: str) -> str:
     """The signed form Better Auth puts in its cookie (before percent-encoding)."""
-    digest = hmac.new(secret.encode(), token.encode(), hashlib.sha256).digest()
-    return f"{token}.{base64.b64encode(digest).decode()}"
+    return f"{token}.{base64.b64encode(_mac(token, secret)).decode()}"
 
 
 def session_token_of(value: str, secret: str) -> str:
@@ -61,8 +64,7 @@ def _signature_matches(token: str, signature: str, secret: str) -> bool:
         given = base64.b64decode(signature, validate=True)
     except (binascii.Error, ValueError):
         return False
-    expected = hmac.new(secret.encode(), token.encode(), hashlib.sha256).digest()
-    return hmac.compare_digest(given, expected)
+    return hmac.compare_digest(given, _mac(token, secret))
 
 
 class SessionVerifier:
