@@ -20,7 +20,7 @@ from typing import Any
 
 from locust import FastHttpUser, between, task
 
-from service.tokens import mint_token
+from service.auth.hs256 import mint_token
 
 SECRET = os.environ.get("BETTER_AUTH_SECRET", "")
 TASK_KEYS = {

@@ -79,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         args.loadgen = "python"
     names = [name.strip() for name in args.only.split(",")]
     secret = secrets.token_urlsafe(48)
-    from service.devdb import EmbeddedDatabase
-    from service.migrate import apply_migrations
+    from service.db.devdb import EmbeddedDatabase
+    from service.db.migrate import apply_migrations
 
     with (
         tempfile.TemporaryDirectory(prefix="bench-ab-") as directory,

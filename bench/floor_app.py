@@ -1,7 +1,7 @@
 """The floor: the same SQL as list-tasks and get-task with nothing around it.
 
 No authentication, validation, middleware or error mapping: a route, the
-query (loaded through service.queries, on a pool made by service.db exactly as
+query (loaded through service.db.queries, on a pool made by service.db.pool, exactly as
 the service makes it) and msgspec encoding. The service's throughput as a share
 of this one's is what our layers cost.
 
@@ -21,8 +21,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from service import db
-from service.queries import load_queries
+from service.db import pool as db
+from service.db.queries import load_queries
 from service.settings import Settings
 
 encode = msgspec.json.Encoder().encode

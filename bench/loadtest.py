@@ -24,8 +24,8 @@ def main() -> int:
     run_time = os.environ.get("LOADTEST_TIME", "30s")
     workers = int(os.environ.get("WORKERS", "1"))
     secret = secrets.token_urlsafe(48)
-    from service.devdb import EmbeddedDatabase
-    from service.migrate import apply_migrations
+    from service.db.devdb import EmbeddedDatabase
+    from service.db.migrate import apply_migrations
 
     with tempfile.TemporaryDirectory(prefix="loadtest-") as directory:
         workdir = Path(directory)

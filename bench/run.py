@@ -124,8 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     only = {name.strip() for name in args.only.split(",") if name.strip()}
     secret = secrets.token_urlsafe(48)
     shape = Shape(args.users, args.tasks_per_user, args.conversations, args.messages)
-    from service.devdb import EmbeddedDatabase
-    from service.migrate import apply_migrations
+    from service.db.devdb import EmbeddedDatabase
+    from service.db.migrate import apply_migrations
 
     started = time.monotonic()
     load_before = os.getloadavg()[0]

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 
 from bench.seed import Dataset
-from service.tokens import mint_token
+from service.auth.hs256 import mint_token
 
 REQUESTS_PER_SCENARIO = 2000
 CHAT_PHRASES = ("add {thing} {n}", "show my pending tasks", "mark task {task_id} as done")

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
 
     configure_logging(settings.log_level, settings.log_format)
     if args.command == "token":
-        from service.tokens import mint_token
+        from service.auth.hs256 import mint_token
 
         print(
             mint_token(
@@ -73,7 +73,7 @@ def run_with_database(settings: Settings, *, serve: bool) -> int:
     """Migrate (and serve) against DATABASE_URL or the embedded database."""
     embedded = None
     if not settings.database_url:
-        from service.devdb import EmbeddedDatabase
+        from service.db.devdb import EmbeddedDatabase
 
         embedded = EmbeddedDatabase(DEV_PGDATA.resolve())
         settings = replace(settings, database_url=embedded.url)
@@ -82,7 +82,7 @@ def run_with_database(settings: Settings, *, serve: bool) -> int:
     # SIGTERM becomes a normal exit, so the finally below stops the database.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
-        from service.migrate import apply_migrations
+        from service.db.migrate import apply_migrations
 
         applied = apply_migrations(settings.database_url or "")
         logger.info("migrations: %d applied", applied)
@@ -101,7 +101,7 @@ def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
 def serve_http(settings: Settings) -> None:
     import uvicorn
 
-    from service.tokens import mint_token
+    from service.auth.hs256 import mint_token
 
     if not settings.is_production:
         example = mint_token(settings.better_auth_secret, "demo-user", ttl_seconds=86400)

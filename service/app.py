@@ -9,20 +9,23 @@ import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from service import db
 from service.agent.base import Agent
 from service.agent.factory import make_agent
-from service.auth import Authenticator, AuthMiddleware
-from service.context import AppContext
-from service.cors import CredentialedCORSMiddleware
-from service.errors import EXCEPTION_HANDLERS
-from service.handlers import chat, conversations, docs, health, tasks
-from service.jwks import JwksVerifier, KeyStore
-from service.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from service.queries import load_queries
-from service.sessions import SessionVerifier
+from service.auth.hs256 import Hs256Verifier
+from service.auth.jwks import JwksVerifier, KeyStore
+from service.auth.middleware import Authenticator, AuthMiddleware
+from service.auth.sessions import SessionVerifier
+from service.chat import conversations
+from service.chat import turn as chat
+from service.db import pool as db
+from service.db.queries import load_queries
+from service.http import docs, health
+from service.http.context import AppContext
+from service.http.cors import CredentialedCORSMiddleware
+from service.http.errors import EXCEPTION_HANDLERS
+from service.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from service.settings import Settings
-from service.tokens import Hs256Verifier
+from service.tasks import routes as tasks
 
 
 def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
@@ -31,7 +34,7 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
     `agent` replaces the one AI_PROVIDER selects (tests use their own).
     """
     if not settings.database_url:
-        raise ValueError("create_app needs settings.database_url (see service.devdb)")
+        raise ValueError("create_app needs settings.database_url (see service.db.devdb)")
     context = AppContext(settings=settings, queries=load_queries())
     key_store = KeyStore(context, jwks_url=settings.jwks_url)
 

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
+from service.auth.hs256 import mint_token
 from service.settings import Settings
-from service.tokens import mint_token
 from tests.support.database import database_for_tests
 from tests.support.fake_llm import FakeLLM, fake_llm
 
@@ -44,7 +44,7 @@ def token(make_token: Callable[..., str], user_id: str) -> str:
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     """A real, migrated PostgreSQL for the whole session."""
-    from service.migrate import apply_migrations
+    from service.db.migrate import apply_migrations
 
     with database_for_tests() as url:
         apply_migrations(url)

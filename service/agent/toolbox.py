@@ -27,10 +27,10 @@ from service.agent.toolspec import (
     ListTasksArgs,
     UpdateTaskArgs,
 )
-from service.contracts import TaskListQuery, TaskUpdate
-from service.errors import validation_error
-from service.queries import Queries
-from service.task_rows import fetch_task_page
+from service.db.queries import Queries
+from service.http.errors import validation_error
+from service.tasks.contracts import TaskListQuery, TaskUpdate
+from service.tasks.rows import fetch_task_page
 
 # list_tasks answers with at most this many tasks (oldest first); `count` is
 # the number of all matching tasks, so an agent can tell the list was cut.

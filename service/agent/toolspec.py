@@ -3,7 +3,7 @@
 This table is the single definition every agent uses: the built-in agent calls
 tools by these names, the OpenAI-compatible agent turns the argument structs
 into JSON-schema functions, and the toolbox decodes arguments with them. The
-argument structs reuse the task API's validation (`service.contracts`), so a
+argument structs reuse the task API's validation (`service.tasks.contracts`), so a
 tool can store nothing the REST API would refuse.
 """
 
@@ -15,9 +15,8 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from service.contracts import (
-    AwareDatetime,
-    Contract,
+from service.http.contract import AwareDatetime, Contract
+from service.tasks.contracts import (
     Priority,
     Tags,
     TaskCreate,

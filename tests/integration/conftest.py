@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from service import db
 from service.agent.toolbox import TaskToolbox
-from service.context import AppContext
-from service.queries import Queries, load_queries
+from service.db import pool as db
+from service.db.queries import Queries, load_queries
+from service.http.context import AppContext
 from service.settings import Settings
 from tests.support.builtin_chat import Chat
 

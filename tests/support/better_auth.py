@@ -91,7 +91,7 @@ async def scratch_database(
     For the cases that must not touch the shared tables: no Better Auth tables
     at all, or the jwt() plugin's original `jwks` schema.
     """
-    from service.migrate import apply_migrations
+    from service.db.migrate import apply_migrations
 
     name = f"better_auth_{better_auth}_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(database_url)

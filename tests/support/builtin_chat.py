@@ -13,9 +13,9 @@ from typing import Any
 from service.agent.base import ToolCall
 from service.agent.builtin import BuiltinAgent
 from service.agent.toolbox import TaskToolbox
-from service.chat_contracts import clean_message
-from service.context import AppContext
-from service.handlers.chat import start_turn
+from service.chat.contracts import clean_message
+from service.chat.turn import start_turn
+from service.http.context import AppContext
 
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
 CHANGING_TOOLS = ("add_task", "complete_task", "delete_task", "update_task")

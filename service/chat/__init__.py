@@ -1,0 +1,1 @@
+"""The chat endpoint and the conversation API (SPEC 6)."""

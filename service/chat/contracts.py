@@ -1,0 +1,91 @@
+"""The JSON contract of the chat endpoint and the conversation API (SPEC 6).
+
+The message's length limit is a setting (CHAT_MAX_MESSAGE_CHARS), so it is
+checked by `clean_message` with the settings at hand rather than by a static
+`Meta` constraint.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+from service.agent.base import ToolCall
+from service.http.contract import AwareDatetime, Contract
+from service.http.errors import ValidationFailed
+
+MAX_ID = 2**63 - 1  # BIGINT identity columns
+TITLE_CHARS = 80  # SPEC 6: a conversation's title is its first message, cut to 80
+
+ConversationId = Annotated[int, Meta(ge=1, le=MAX_ID)]
+MessageId = Annotated[int, Meta(ge=1, le=MAX_ID)]
+Role = Literal["user", "assistant"]
+
+
+class ChatRequest(Contract):
+    """POST /api/{user_id}/chat: a message, in a new or an existing conversation."""
+
+    message: str
+    conversation_id: ConversationId | None = None
+
+
+def clean_message(message: str, *, max_chars: int) -> str:
+    """Trim and check a chat message: no NUL, 1..max_chars characters."""
+    if "\x00" in message:
+        raise ValidationFailed("Text must not contain NUL characters.", field="$.message")
+    message = message.strip()
+    if not message:
+        raise ValidationFailed("Must not be empty.", field="$.message")
+    if len(message) > max_chars:
+        raise ValidationFailed(f"Must be at most {max_chars} characters.", field="$.message")
+    return message
+
+
+class ChatResponse(Contract):
+    """The stored assistant message of one chat turn and the tools it ran."""
+
+    conversation_id: int
+    response: str
+    tool_calls: list[ToolCall]
+    message_id: int
+    timestamp: AwareDatetime
+
+
+class Conversation(Contract):
+    """A conversation as the API returns it."""
+
+    id: int
+    title: str
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class Message(Contract):
+    """A stored message as the API returns it."""
+
+    id: int
+    role: Role
+    content: str
+    tool_calls: list[ToolCall]
+    created_at: AwareDatetime
+
+
+class ConversationListQuery(Contract):
+    """The query string of GET /api/{user_id}/conversations."""
+
+    limit: Annotated[int, Meta(ge=1, le=200)] = 50
+    offset: Annotated[int, Meta(ge=0, le=1_000_000)] = 0
+
+
+class MessageListQuery(Contract):
+    """The query string of GET /api/{user_id}/conversations/{id}/messages."""
+
+    limit: Annotated[int, Meta(ge=1, le=200)] = 50
+    before: MessageId | None = None
+
+
+def tool_calls_of(stored: object) -> list[ToolCall]:
+    """The JSONB `tool_calls` column (already decoded) as ToolCall structs."""
+    return msgspec.convert(stored, list[ToolCall])

@@ -1,0 +1,55 @@
+"""Apply the yoyo migrations in `migrations/`, safely from many replicas at once."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import psycopg
+from yoyo import get_backend, read_migrations
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+# Any constant works; it only has to be the same in every replica.
+MIGRATION_LOCK_KEY = 7_160_203_101
+
+logger = logging.getLogger("service.migrate")
+
+
+def yoyo_url(database_url: str) -> str:
+    """yoyo picks its driver from the scheme; we use psycopg 3."""
+    scheme, _, rest = database_url.partition("://")
+    if scheme not in ("postgres", "postgresql", "postgresql+psycopg"):
+        raise ValueError(f"DATABASE_URL must be a postgres:// URL, not {scheme}://")
+    return f"postgresql+psycopg://{rest}"
+
+
+def apply_migrations(database_url: str) -> int:
+    """Apply pending migrations; return how many ran.
+
+    Replicas starting together serialise on a session advisory lock held on a
+    connection of our own, so exactly one applies the migrations and the others
+    then find nothing to do. (yoyo's own lock table can itself race on first
+    creation.) Migrations need a direct connection, not a transaction-mode
+    pooler, because session advisory locks do not survive one.
+    """
+    with psycopg.connect(database_url, autocommit=True) as lock_conn:
+        lock_conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
+        try:
+            backend = get_backend(yoyo_url(database_url))
+            migrations = read_migrations(str(MIGRATIONS_DIR))
+            with backend.lock():
+                pending = backend.to_apply(migrations)
+                backend.apply_migrations(pending)
+            for migration in pending:
+                logger.info("applied migration %s", migration.id)
+            return len(pending)
+        finally:
+            lock_conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
+
+
+def rollback_all(database_url: str) -> None:
+    """Roll every migration back (used by the tests of the rollbacks)."""
+    backend = get_backend(yoyo_url(database_url))
+    migrations = read_migrations(str(MIGRATIONS_DIR))
+    with backend.lock():
+        backend.rollback_migrations(backend.to_rollback(migrations))

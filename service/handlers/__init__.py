@@ -1,1 +1,0 @@
-"""HTTP handlers, one module per resource; each exports its `routes`."""

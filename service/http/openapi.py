@@ -1,0 +1,344 @@
+"""The OpenAPI 3.1 document (SPEC 7), generated from the app's routes.
+
+Every route of the app is an `ApiRoute` carrying its operations (see
+`service.http.routing`); the schemas come from `msgspec.json.schema_components`,
+so they are the very structs that validate requests and encode responses.
+`service.http.docs` serves the document at `/openapi.json`, built on first use.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import inspect
+import re
+from collections.abc import Iterable
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from starlette.routing import BaseRoute
+
+from service.http.errors import (
+    ApiError,
+    AuthExpired,
+    AuthInvalid,
+    AuthRequired,
+    ErrorBody,
+    Forbidden,
+    InvalidJson,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from service.http.routing import ApiRoute, Operation
+
+OPENAPI_VERSION = "3.1.0"
+SCHEMA_REF = "#/components/schemas/{name}"
+HEADER_REF = "#/components/headers/{name}"
+JSON = "application/json"
+
+# One example body per error code, shown next to the error responses.
+ERROR_EXAMPLES: dict[str, dict[str, Any]] = {
+    "INVALID_JSON": {"detail": "The request body is not valid JSON."},
+    "VALIDATION_ERROR": {"detail": "Expected str, got int.", "field": "$.title"},
+    "AUTH_REQUIRED": {"detail": "Sign in: send 'Authorization: Bearer <token>'."},
+    "AUTH_INVALID": {"detail": "The token is invalid."},
+    "AUTH_EXPIRED": {"detail": "The token has expired."},
+    "FORBIDDEN": {"detail": "This path belongs to another user."},
+    "NOT_FOUND": {"detail": "No such resource."},
+    "TASK_NOT_FOUND": {"detail": "No such task."},
+    "CONVERSATION_NOT_FOUND": {"detail": "No such conversation."},
+    "PAYLOAD_TOO_LARGE": {"detail": "The request body is larger than 65536 bytes."},
+    "UNSUPPORTED_MEDIA_TYPE": {"detail": "Send the body as application/json (UTF-8)."},
+    "INTERNAL_ERROR": {"detail": "Internal error; quote request id 4f1c... when reporting it."},
+    "DATABASE_UNAVAILABLE": {"detail": "The database is unavailable; please retry shortly."},
+    "AI_UNAVAILABLE": {"detail": "The assistant is unavailable.", "conversation_id": 7},
+    "AI_TIMEOUT": {"detail": "The assistant did not answer in time.", "conversation_id": 7},
+}
+
+INFO_DESCRIPTION = """\
+A stateless backend for a multi-user todo app with an AI chat assistant.
+
+Every `/api/...` operation needs a Better Auth credential: `Authorization: Bearer <token>` \
+(an HS256 JWT signed with BETTER_AUTH_SECRET, a JWT of Better Auth's jwt() plugin, or a \
+session token) or the Better Auth session cookie. The `{user_id}` in the path must be the \
+signed-in user.
+
+Every error body is `{"detail", "error_code", "field"?}` (see the `ErrorBody` schema). \
+A documented path called with another method answers 405 METHOD_NOT_ALLOWED and an unknown \
+path 404 NOT_FOUND. Every response carries `X-Request-ID`.
+"""
+
+
+RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
+    "X-Request-ID": {
+        "description": "The client's X-Request-ID when it is sane (1..128 characters of "
+        "A-Z a-z 0-9 . _ : -), else a new id; quote it when reporting a problem.",
+        "schema": {"type": "string"},
+    },
+    "Location": {
+        "description": "The path of the created resource.",
+        "schema": {"type": "string"},
+    },
+    "X-Total-Count": {
+        "description": "How many items match the filters, before limit and offset.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before retrying (sent with DATABASE_UNAVAILABLE).",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "WWW-Authenticate": {
+        "description": "How to authenticate: `Bearer`.",
+        "schema": {"type": "string"},
+    },
+}
+
+_PATH_PARAMETER = re.compile(r"{(\w+)}")
+_ALWAYS = ((500, "INTERNAL_ERROR"),)
+
+
+def build_document(
+    routes: Iterable[BaseRoute], *, cookie_prefix: str = "better-auth"
+) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of `routes` (an app's), as JSON-ready builtins.
+
+    Every route must be an `ApiRoute`: a plain Starlette route would be served
+    without being described, so it is refused here.
+    """
+    api_routes: list[ApiRoute] = []
+    for route in routes:
+        if not isinstance(route, ApiRoute):
+            raise ValueError(f"{getattr(route, 'path', route)!r} is not an ApiRoute")
+        api_routes.append(route)
+    operations = [operation for route in api_routes for operation in route.operations]
+    types = _unique([ErrorBody, *_types_of(operations)])
+    schemas, components = msgspec.json.schema_components(types, ref_template=SCHEMA_REF)
+    schema_of = dict(zip(types, schemas, strict=True))
+    for component in components.values():
+        if "description" in component:  # msgspec keeps docstrings' indentation
+            component["description"] = inspect.cleandoc(component["description"])
+
+    paths: dict[str, dict[str, Any]] = {}
+    operation_ids: set[str] = set()
+    for route in api_routes:
+        item = paths.setdefault(route.path, {})
+        for operation in route.operations:
+            method = operation.method.lower()
+            if method in item:
+                raise ValueError(f"{operation.method} {route.path} is described twice")
+            if operation.operation_id in operation_ids:
+                raise ValueError(f"operationId {operation.operation_id!r} is used twice")
+            operation_ids.add(operation.operation_id)
+            item[method] = _operation_object(route, operation, schema_of, components)
+
+    tags = _unique(operation.tag for operation in operations)
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {"title": "Todo Chat API", "version": _version(), "description": INFO_DESCRIPTION},
+        "tags": [{"name": tag.name, "description": tag.description} for tag in tags],
+        "security": [{"bearerAuth": []}, {"sessionCookie": []}, {"secureSessionCookie": []}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": _security_schemes(cookie_prefix),
+            "headers": RESPONSE_HEADERS,
+            "parameters": {"RequestId": _request_id_parameter()},
+        },
+    }
+
+
+def _types_of(operations: Iterable[Operation]) -> Iterable[Any]:
+    for operation in operations:
+        yield from (t for t in (operation.body, operation.query, operation.response) if t)
+
+
+def _unique(items: Iterable[Any]) -> list[Any]:
+    return list(dict.fromkeys(items))
+
+
+def _operation_object(
+    route: ApiRoute, operation: Operation, schema_of: dict[Any, Any], components: dict[str, Any]
+) -> dict[str, Any]:
+    described: dict[str, Any] = {
+        "operationId": operation.operation_id,
+        "summary": operation.summary,
+        "tags": [operation.tag.name],
+    }
+    if operation.description:
+        described["description"] = operation.description
+    described["parameters"] = [
+        *_path_parameters(route),
+        *(_query_parameters(operation.query, schema_of, components) if operation.query else ()),
+        {"$ref": "#/components/parameters/RequestId"},
+    ]
+    if operation.body is not None:
+        described["requestBody"] = {
+            "required": operation.body_required,
+            "content": {JSON: {"schema": schema_of[operation.body]}},
+        }
+    described["responses"] = {
+        str(operation.status): _success_response(operation, schema_of),
+        **_error_responses(route.path, operation),
+    }
+    if not _needs_credential(route.path):
+        described["security"] = []
+    return described
+
+
+def _needs_credential(path: str) -> bool:
+    return path.startswith("/api/")  # as service.auth.middleware.AuthMiddleware decides
+
+
+def _path_parameters(route: ApiRoute) -> list[dict[str, Any]]:
+    parameters = []
+    for name in _PATH_PARAMETER.findall(route.path):
+        parameter = route.parameters[name]  # ApiRoute checked that each one is described
+        parameters.append(
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "description": parameter.description,
+                "schema": parameter.schema,
+            }
+        )
+    return parameters
+
+
+def _query_parameters(
+    query: Any, schema_of: dict[Any, Any], components: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """One parameter per field of the query struct, with the field's schema."""
+    struct_schema = components[schema_of[query]["$ref"].rsplit("/", 1)[-1]]
+    required = set(struct_schema.get("required", ()))
+    parameters = []
+    for name, schema in struct_schema["properties"].items():
+        schema = _without_null(schema)
+        parameter: dict[str, Any] = {"name": name, "in": "query", "required": name in required}
+        if "description" in schema:
+            parameter["description"] = schema.pop("description")
+        parameter["schema"] = schema
+        parameters.append(parameter)
+    return parameters
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query value is never JSON null: `X | None = None` means "may be absent"."""
+    schema = dict(schema)
+    branches = schema.get("anyOf")
+    if branches is not None:
+        others = [branch for branch in branches if branch != {"type": "null"}]
+        if len(others) == 1:
+            del schema["anyOf"]
+            schema = {**others[0], **schema}
+        else:
+            schema["anyOf"] = others
+    if "default" in schema and schema["default"] is None:
+        del schema["default"]
+    return schema
+
+
+def _header_refs(names: Iterable[str]) -> dict[str, Any]:
+    refs = {}
+    for name in ("X-Request-ID", *names):
+        if name not in RESPONSE_HEADERS:
+            raise ValueError(f"describe response header {name!r} in RESPONSE_HEADERS")
+        refs[name] = {"$ref": HEADER_REF.format(name=name)}
+    return refs
+
+
+def _success_response(operation: Operation, schema_of: dict[Any, Any]) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": HTTPStatus(operation.status).phrase,
+        "headers": _header_refs(operation.headers),
+    }
+    if operation.response is not None:
+        response["content"] = {operation.media_type: {"schema": schema_of[operation.response]}}
+    return response
+
+
+def _errors_of(path: str, operation: Operation) -> list[tuple[int, str]]:
+    """(status, error_code) of every error the operation can answer."""
+    errors: list[type[ApiError]] = []
+    if _needs_credential(path):
+        errors += [AuthRequired, AuthInvalid, AuthExpired]
+    if "{user_id}" in path:
+        errors.append(Forbidden)
+    if operation.body is not None:
+        errors += [InvalidJson, ValidationFailed, PayloadTooLarge, UnsupportedMediaType]
+    if operation.query is not None:
+        errors.append(ValidationFailed)
+    errors += operation.errors
+    return _unique([*((error.status, error.error_code) for error in errors), *_ALWAYS])
+
+
+def _error_responses(path: str, operation: Operation) -> dict[str, Any]:
+    codes_by_status: dict[int, list[str]] = {}
+    for status, code in _errors_of(path, operation):
+        codes_by_status.setdefault(status, []).append(code)
+    return {
+        str(status): _error_response(status, codes)
+        for status, codes in sorted(codes_by_status.items())
+    }
+
+
+def _error_response(status: int, codes: list[str]) -> dict[str, Any]:
+    headers = []
+    if "AUTH_REQUIRED" in codes:
+        headers.append("WWW-Authenticate")
+    if "DATABASE_UNAVAILABLE" in codes:
+        headers.append("Retry-After")
+    examples = {
+        code: {"value": {"error_code": code, **ERROR_EXAMPLES.get(code, {"detail": code})}}
+        for code in codes
+    }
+    return {
+        "description": f"{HTTPStatus(status).phrase}: {', '.join(codes)}",
+        "headers": _header_refs(headers),
+        "content": {
+            JSON: {"schema": {"$ref": SCHEMA_REF.format(name="ErrorBody")}, "examples": examples}
+        },
+    }
+
+
+def _security_schemes(cookie_prefix: str) -> dict[str, Any]:
+    return {
+        "bearerAuth": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A Better Auth credential: an HS256 JWT signed with "
+            "BETTER_AUTH_SECRET, a JWT of the jwt() plugin (verified by JWKS), or a session "
+            "token as the bearer() plugin gives it.",
+        },
+        "sessionCookie": {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": f"{cookie_prefix}.session_token",
+            "description": "Better Auth's session cookie (plain HTTP).",
+        },
+        "secureSessionCookie": {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": f"__Secure-{cookie_prefix}.session_token",
+            "description": "Better Auth's session cookie over HTTPS; read before the plain one.",
+        },
+    }
+
+
+def _request_id_parameter() -> dict[str, Any]:
+    return {
+        "name": "X-Request-ID",
+        "in": "header",
+        "required": False,
+        "description": "Your id for this request, echoed in the response when it is 1..128 "
+        "characters of A-Z a-z 0-9 . _ : - (else the server makes one up).",
+        "schema": {"type": "string"},
+    }
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("todo-chat-api")
+    except importlib.metadata.PackageNotFoundError:
+        return "0.0.0"

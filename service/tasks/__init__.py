@@ -1,0 +1,1 @@
+"""The task API (SPEC 5): its contract, how rows become tasks, its routes."""

@@ -1,0 +1,61 @@
+"""Tasks read through `sql/tasks.sql`, for the REST API and the chat tools alike."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from service.db.queries import Queries
+from service.tasks.contracts import Task, TaskListQuery
+
+
+def task_from_row(row: Any) -> Task:
+    """The Task of a row holding the task columns (and maybe others, like `total`).
+
+    Named keyword arguments, not `Task(**row)` or a filtered dict: a page of
+    50 tasks is built about three times faster this way (see docs/bench.md).
+    """
+    return Task(
+        id=row["id"],
+        user_id=row["user_id"],
+        title=row["title"],
+        description=row["description"],
+        completed=row["completed"],
+        priority=row["priority"],
+        due_at=row["due_at"],
+        tags=row["tags"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        completed_at=row["completed_at"],
+    )
+
+
+def task_page(rows: Sequence[Any]) -> tuple[list[Task], int]:
+    """The tasks and the total of a `list_tasks` result.
+
+    The query always returns at least one row carrying the total; past the end
+    of the list that row has no task (its id is NULL).
+    """
+    tasks = [task_from_row(row) for row in rows if row["id"] is not None]
+    return tasks, rows[0]["total"]
+
+
+async def fetch_task_page(
+    queries: Queries, pool: Any, user_id: str, query: TaskListQuery
+) -> tuple[list[Task], int]:
+    """One page of the user's tasks matching `query`, and how many match in all."""
+    rows = await queries.list_tasks(
+        pool,
+        user_id=user_id,
+        status=query.status,
+        q=query.q,
+        priority=query.priority,
+        tag=query.tag,
+        due_before=query.due_before,
+        due_after=query.due_after,
+        sort=query.sort,
+        descending=query.order == "desc",
+        limit=query.limit,
+        offset=query.offset,
+    )
+    return task_page(rows)
