@@ -66,14 +66,15 @@ RETURNING id, user_id, title, description, completed, priority, due_at, tags,
           created_at, updated_at, completed_at;
 
 -- name: update_task :one
--- params: user_id, task_id, changes
+-- params: user_id, task_id, changes, due_at
 -- `changes` holds only the fields the client sent (a JSON object), so one
 -- statement serves every subset; a key with JSON null clears the column.
+-- `due_at` comes typed, checked by the service: no user text is cast to a time.
 UPDATE tasks
 SET title        = CASE WHEN $3::jsonb ? 'title' THEN $3::jsonb ->> 'title' ELSE title END,
     description  = CASE WHEN $3::jsonb ? 'description' THEN $3::jsonb ->> 'description' ELSE description END,
     priority     = CASE WHEN $3::jsonb ? 'priority' THEN $3::jsonb ->> 'priority' ELSE priority END,
-    due_at       = CASE WHEN $3::jsonb ? 'due_at' THEN ($3::jsonb ->> 'due_at')::timestamptz ELSE due_at END,
+    due_at       = CASE WHEN $3::jsonb ? 'due_at' THEN $4::timestamptz ELSE due_at END,
     tags         = CASE WHEN $3::jsonb ? 'tags'
                         THEN ARRAY(SELECT jsonb_array_elements_text($3::jsonb -> 'tags'))
                         ELSE tags END,

@@ -30,7 +30,7 @@ from service.agent.toolspec import (
 from service.db.queries import Queries
 from service.http.errors import validation_error
 from service.tasks.contracts import TaskListQuery, TaskUpdate
-from service.tasks.rows import fetch_task_page
+from service.tasks.rows import apply_update, fetch_task_page
 
 # list_tasks answers with at most this many tasks (oldest first); `count` is
 # the number of all matching tasks, so an agent can tell the list was cut.
@@ -127,12 +127,7 @@ class TaskToolbox:
         # TaskUpdate trims the title and checks lengths, NULs and tags exactly
         # as PUT /tasks does; UpdateTaskArgs only checks the types.
         update = convert_or_explain("update_task", changes, TaskUpdate)
-        record = await self._queries.update_task(
-            self._pool,
-            user_id=self._user_id,
-            task_id=args.task_id,
-            changes=msgspec.to_builtins(update.changes()),
-        )
+        record = await apply_update(self._queries, self._pool, self._user_id, args.task_id, update)
         if record is None:
             return task_not_found(args.task_id)
         return {"task_id": record["id"], "status": "updated", "title": record["title"]}

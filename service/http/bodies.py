@@ -8,6 +8,7 @@ they are received (see `service.limits`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 from functools import cache
 from typing import Any, TypeVar, cast
@@ -15,7 +16,12 @@ from typing import Any, TypeVar, cast
 import msgspec
 from starlette.requests import Request
 
-from service.http.errors import InvalidJson, UnsupportedMediaType, validation_error
+from service.http.errors import (
+    InvalidJson,
+    UnsupportedMediaType,
+    ValidationFailed,
+    validation_error,
+)
 
 T = TypeVar("T")
 
@@ -55,9 +61,14 @@ async def read_json(request: Request, type_: type[T], *, allow_empty: bool = Fal
         decoded: T = _decoder(cast(Hashable, type_)).decode(body)
         return decoded
     except msgspec.ValidationError as exc:
+        # msgspec may refuse a field before it reads the field's bytes; a body
+        # that is not UTF-8 is still "not JSON" first (checked only on this path).
+        if not _is_utf_8(body):
+            raise InvalidJson("The request body is not valid JSON in UTF-8.") from None
         raise validation_error(exc) from None
-    except msgspec.DecodeError:
-        raise InvalidJson("The request body is not valid JSON.") from None
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        # msgspec lets invalid UTF-8 inside a string surface as UnicodeDecodeError.
+        raise InvalidJson("The request body is not valid JSON in UTF-8.") from None
 
 
 def read_query(request: Request, type_: type[T]) -> T:
@@ -69,6 +80,26 @@ def read_query(request: Request, type_: type[T]) -> T:
             msgspec.ValidationError(f"Give each query parameter once - at `$.{repeated[0]}`")
         )
     try:
-        return msgspec.convert(dict(params), type_, strict=False)
+        converted = msgspec.convert(dict(params), type_, strict=False)
     except msgspec.ValidationError as exc:
         raise validation_error(exc) from None
+    # Lax conversion reads "null" as None and "1e2" or "1.0" as integers; in a
+    # query string those are mistakes, not values.
+    for name, raw in params.items():
+        value = getattr(converted, name)
+        if value is None:
+            raise ValidationFailed("Give a value or leave the parameter out.", field=f"$.{name}")
+        if type(value) is int and not _DIGITS.fullmatch(raw):
+            raise ValidationFailed("Must be a whole number in digits.", field=f"$.{name}")
+    return converted
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _is_utf_8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from service.http.contract import AwareDatetime, Contract, invalid
+from service.http.contract import AwareDatetime, Contract, checked_time, invalid
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -69,6 +69,7 @@ class TaskCreate(Contract):
     def __post_init__(self) -> None:
         self.title = clean_text("$.title", self.title, max_length=TITLE_MAX)
         self.description = clean_description(self.description)
+        self.due_at = checked_time("$.due_at", self.due_at)
         self.tags = clean_tags(self.tags)
 
 
@@ -92,6 +93,8 @@ class TaskUpdate(Contract):
             self.title = clean_text("$.title", self.title, max_length=TITLE_MAX)
         if self.description is not UNSET:
             self.description = clean_description(self.description)
+        if self.due_at is not UNSET:
+            self.due_at = checked_time("$.due_at", self.due_at)
         if self.tags is not UNSET:
             self.tags = clean_tags(self.tags)
 
@@ -129,6 +132,8 @@ class TaskListQuery(Contract):
             value = getattr(self, name)
             if value is not None and "\x00" in value:
                 raise invalid(f"$.{name}", "Text must not contain NUL characters")
+        self.due_before = checked_time("$.due_before", self.due_before)
+        self.due_after = checked_time("$.due_after", self.due_after)
 
 
 class Task(Contract):

@@ -15,7 +15,7 @@ from service.http.errors import DatabaseUnavailable, TaskNotFound, ValidationFai
 from service.http.responses import json_response
 from service.http.routing import USER_ID, ApiRoute, Operation, PathParameter, Tag
 from service.tasks.contracts import Task, TaskCompletion, TaskCreate, TaskListQuery, TaskUpdate
-from service.tasks.rows import fetch_task_page, task_from_row
+from service.tasks.rows import apply_update, fetch_task_page, task_from_row
 
 MAX_ID = 2**63 - 1  # BIGINT: a larger id cannot exist, and would overflow the driver
 
@@ -77,12 +77,7 @@ async def update_task(request: Request) -> Response:
     body = await read_json(request, TaskUpdate)
     assert body is not None
     context = app_context(request)
-    record = await context.queries.update_task(
-        context.pool,
-        user_id=user_id_of(request),
-        task_id=task_id,
-        changes=msgspec.to_builtins(body.changes()),
-    )
+    record = await apply_update(context.queries, context.pool, user_id_of(request), task_id, body)
     return json_response(task_of(record))
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import msgspec
+
 from service.db.queries import Queries
-from service.tasks.contracts import Task, TaskListQuery
+from service.tasks.contracts import Task, TaskListQuery, TaskUpdate
 
 
 def task_from_row(row: Any) -> Task:
@@ -59,3 +61,21 @@ async def fetch_task_page(
         offset=query.offset,
     )
     return task_page(rows)
+
+
+async def apply_update(
+    queries: Queries, pool: Any, user_id: str, task_id: int, update: TaskUpdate
+) -> Any:
+    """Apply `update` to one of the user's tasks; its row, or None when there is none.
+
+    The sent fields travel as one JSON object (so one statement serves every
+    subset), except `due_at`, which goes as a typed parameter: the SQL never
+    casts user text to a time.
+    """
+    return await queries.update_task(
+        pool,
+        user_id=user_id,
+        task_id=task_id,
+        changes=msgspec.to_builtins(update.changes()),
+        due_at=None if update.due_at is msgspec.UNSET else update.due_at,
+    )

@@ -9,6 +9,7 @@ import msgspec
 
 from service.agent.base import HistoryMessage, Toolbox
 from service.agent.builtin import execute, replies
+from service.agent.builtin.dates import DateOutOfRange
 from service.agent.builtin.history import shown_list, unanswered_request
 from service.agent.builtin.intents import (
     AddTask,
@@ -40,6 +41,14 @@ class BuiltinAgent:
         """Answer the last (user) message of `history`, using the toolbox."""
         if not history or history[-1].role != "user":
             return execute.small_talk(SmallTalk("help"))
+        try:
+            return await self._reply(history, toolbox, today)
+        except DateOutOfRange:
+            return replies.DATE_OUT_OF_RANGE
+
+    async def _reply(
+        self, history: Sequence[HistoryMessage], toolbox: Toolbox, today: dt.date
+    ) -> str:
         intent = parse_message(history[-1].content, today)
         if isinstance(intent, ChooseTask):
             if isinstance(intent.task, ByPosition):

@@ -60,6 +60,10 @@ class Match(NamedTuple):
     length: int
 
 
+class DateOutOfRange(ValueError):
+    """A date phrase ("in 99999999 weeks") naming a day outside years 1..9999."""
+
+
 def next_weekday(today: dt.date, weekday: int) -> dt.date:
     """The first day strictly after `today` falling on `weekday` (Monday = 0)."""
     return today + dt.timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
@@ -131,15 +135,18 @@ def _match_in_some_time(k: Sequence[str], today: dt.date) -> Match | None:
     count_word = k[position]
     position += 2 if k[position + 1] == "of" else 1
     unit, length = k[position], position + 1
-    count = int(count_word) if count_word.isdigit() else _COUNTS.get(count_word)
-    if count is None:
-        return None
-    if unit in ("day", "days"):
-        return Match(today + dt.timedelta(days=count), None, length)
-    if unit in ("week", "weeks"):
-        return Match(today + dt.timedelta(weeks=count), None, length)
-    if unit in ("month", "months"):
-        return Match(add_months(today, count), None, length)
+    try:
+        count = int(count_word) if count_word.isdigit() else _COUNTS.get(count_word)
+        if count is None:
+            return None
+        if unit in ("day", "days"):
+            return Match(today + dt.timedelta(days=count), None, length)
+        if unit in ("week", "weeks"):
+            return Match(today + dt.timedelta(weeks=count), None, length)
+        if unit in ("month", "months"):
+            return Match(add_months(today, count), None, length)
+    except (OverflowError, ValueError):
+        raise DateOutOfRange(count_word) from None
     return None
 
 

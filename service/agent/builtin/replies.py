@@ -20,6 +20,10 @@ SMALL_TALK: dict[SmallTalkKind, str] = {
     "thanks": "Happy to help! Tell me whenever there's something to do with your tasks.",
     "unknown": f"Sorry, I didn't understand that. {CAPABILITIES}",
 }
+DATE_OUT_OF_RANGE = (
+    "That date is too far away: I can use dates up to the year 9999. "
+    'Try a closer one, like "in 3 weeks" or "on 2027-03-01".'
+)
 WHICH_TASK = 'Which task do you mean? Tell me its number (like "task 3") or its title.'
 WHAT_TITLE = 'What should the task say? For example: "add buy milk tomorrow".'
 WHAT_CHANGE = (

@@ -140,3 +140,15 @@ async def test_the_same_conversation_gives_the_same_replies_and_changes(
     first = await run(f"{user_id}-a")
     assert first == await run(f"{user_id}-b")
     assert first[1] == [("pay rent", False, at(27)), ("call mom", True, None)]
+
+
+async def test_a_date_past_the_year_9999_is_a_clear_answer_and_stores_nothing(
+    chat: Chat,
+) -> None:
+    for phrase in ("in 99999999 weeks", "in 9999999999 days", "in 200000 months"):
+        reply = await chat.say(f"add water the plants {phrase}")
+        assert reply.startswith("That date is too far away"), reply
+    reply = await chat.say(f"add x in {'9' * 3000} days")
+    assert reply.startswith("That date is too far away"), reply
+    assert chat.calls == []
+    assert await chat.tasks() == {}

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
 
-from service.db.migrate import apply_migrations, rollback_all
+from yoyo import get_backend, read_migrations
+
+from service.db.migrate import MIGRATIONS_DIR, apply_migrations, rollback_all, yoyo_url
 from tests.support.databases import scratch_database
 
+MIGRATIONS = len([p for p in MIGRATIONS_DIR.glob("*.sql") if not p.stem.endswith(".rollback")])
 OUR_TABLES = {"tasks", "conversations", "messages"}
 BETTER_AUTH_TABLES = {"user", "session", "account", "verification", "jwks"}
 
@@ -30,7 +34,7 @@ def tables(url: str) -> set[str]:
 
 
 def test_migrations_create_our_tables_and_none_of_better_auths(empty_database: str) -> None:
-    assert apply_migrations(empty_database) == 2
+    assert apply_migrations(empty_database) == MIGRATIONS
     assert tables(empty_database) == OUR_TABLES
     assert apply_migrations(empty_database) == 0  # idempotent
 
@@ -39,7 +43,7 @@ def test_rollbacks_remove_everything_and_reapply_cleanly(empty_database: str) ->
     apply_migrations(empty_database)
     rollback_all(empty_database)
     assert tables(empty_database) == set()
-    assert apply_migrations(empty_database) == 2
+    assert apply_migrations(empty_database) == MIGRATIONS
     assert tables(empty_database) == OUR_TABLES
 
 
@@ -48,7 +52,7 @@ def test_replicas_migrating_at_once_apply_each_migration_exactly_once(
 ) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         applied = list(pool.map(apply_migrations, [empty_database] * 4))
-    assert sorted(applied) == [0, 0, 0, 2]
+    assert sorted(applied) == [0, 0, 0, MIGRATIONS]
     assert tables(empty_database) == OUR_TABLES
 
 
@@ -72,6 +76,14 @@ def test_replicas_migrating_at_once_apply_each_migration_exactly_once(
         (
             "INSERT INTO conversations (user_id, title) VALUES ('u', repeat('x', 81))",
             "conversations_title_check",
+        ),
+        (
+            "INSERT INTO tasks (user_id, title, due_at) VALUES ('u', 't', '10000-01-01Z')",
+            "tasks_due_at_range",
+        ),
+        (
+            "INSERT INTO tasks (user_id, title, due_at) VALUES ('u', 't', '0001-01-01 BC')",
+            "tasks_due_at_range",
         ),
     ],
 )
@@ -100,3 +112,30 @@ def test_deleting_a_conversation_deletes_its_messages(empty_database: str) -> No
         )
         conn.execute("DELETE FROM conversations WHERE id = %s", (conversation_id,))
         assert conn.execute("SELECT count(*) FROM messages").fetchone() == (0,)
+
+
+def apply_migrations_up_to(url: str, last: str) -> None:
+    backend = get_backend(yoyo_url(url))
+    migrations = read_migrations(str(MIGRATIONS_DIR))
+    with backend.lock():
+        backend.apply_migrations(backend.to_apply(migrations.filter(lambda m: m.id <= last)))
+
+
+def test_due_dates_stored_out_of_range_are_repaired_by_the_range_migration(
+    empty_database: str,
+) -> None:
+    apply_migrations_up_to(empty_database, "0002.conversations")
+    with psycopg.connect(empty_database) as conn:
+        conn.execute(
+            "INSERT INTO tasks (user_id, title, due_at) VALUES "
+            "('u', 'late', '10000-01-01 01:00:00+01'), ('u', 'early', '0001-12-31 BC'), "
+            "('u', 'fine', '2026-12-01Z')"
+        )
+    assert apply_migrations(empty_database) == MIGRATIONS - 2
+    with psycopg.connect(empty_database) as conn:
+        rows = conn.execute("SELECT title, due_at FROM tasks ORDER BY id").fetchall()
+    assert rows == [
+        ("late", dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC)),
+        ("early", dt.datetime(1, 1, 1, tzinfo=dt.UTC)),
+        ("fine", dt.datetime(2026, 12, 1, tzinfo=dt.UTC)),
+    ]
