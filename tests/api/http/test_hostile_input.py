@@ -77,9 +77,7 @@ async def test_every_time_in_range_is_stored_and_read_back_in_utc(
         task = await create(client, user_id, due_at=due_at)
     else:
         task = await create(client, user_id)
-        response = await client.patch(
-            f"/api/{user_id}/tasks/{task['id']}", json={"due_at": due_at}
-        )
+        response = await client.patch(f"/api/{user_id}/tasks/{task['id']}", json={"due_at": due_at})
         assert response.status_code == 200, response.text
         task = response.json()
     assert task["due_at"] == stored

@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
-
 from yoyo import get_backend, read_migrations
 
 from service.db.migrate import MIGRATIONS_DIR, apply_migrations, rollback_all, yoyo_url
