@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
 import logging
 import os
 import secrets
 import signal
+import socket
 import sys
 from dataclasses import replace
 from types import FrameType
+from typing import IO
 
 from service.settings import DATA_DIR, Settings, SettingsError
 
@@ -70,11 +73,32 @@ def with_dev_secret(settings: Settings) -> Settings:
 
 
 def run_with_database(settings: Settings, *, serve: bool) -> int:
-    """Migrate (and serve) against DATABASE_URL or the embedded database."""
+    """Migrate (and serve) against DATABASE_URL or the embedded database.
+
+    A second `make run` next to a first one must refuse before it touches
+    anything: before it binds, and before it starts, adopts or stops the
+    embedded database the first one is using.
+    """
+    if serve and not port_is_free(settings.host, settings.port):
+        print(
+            f"port {settings.port} on {settings.host} is in use (is another `make run` "
+            "serving?); stop it or set PORT.",
+            file=sys.stderr,
+        )
+        return 1
     embedded = None
+    data_dir_lock: IO[str] | None = None
     if not settings.database_url:
         from service.db.devdb import EmbeddedDatabase
 
+        data_dir_lock = own_data_dir()
+        if data_dir_lock is None:
+            print(
+                f"another process owns {DEV_PGDATA} (another `make run` or `make migrate`); "
+                "stop it first, or set DATABASE_URL.",
+                file=sys.stderr,
+            )
+            return 1
         embedded = EmbeddedDatabase(DEV_PGDATA.resolve())
         settings = replace(settings, database_url=embedded.url)
         os.environ["DATABASE_URL"] = embedded.url
@@ -91,7 +115,38 @@ def run_with_database(settings: Settings, *, serve: bool) -> int:
     finally:
         if embedded is not None:
             embedded.stop()
+        if data_dir_lock is not None:
+            data_dir_lock.close()
     return 0
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Whether a server could listen on host:port now (as uvicorn binds it)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def own_data_dir() -> IO[str] | None:
+    """Lock the embedded database's directory; the open lock file, or None if taken.
+
+    An advisory lock that the kernel drops when the file is closed or the
+    process ends, however it ends, so a run killed with SIGKILL never leaves
+    it stuck (and its orphaned server is still adopted by the next run).
+    """
+    DEV_PGDATA.parent.mkdir(parents=True, exist_ok=True)
+    lock_file = (DEV_PGDATA.parent / "postgres.lock").open("a")
+    try:
+        fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock_file.close()
+        return None
+    return lock_file
 
 
 def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
@@ -102,6 +157,7 @@ def serve_http(settings: Settings) -> None:
     import uvicorn
 
     from service.auth.hs256 import mint_token
+    from service.http.server import PROTOCOL
 
     if not settings.is_production:
         example = mint_token(settings.better_auth_secret, "demo-user", ttl_seconds=86400)
@@ -119,7 +175,8 @@ def serve_http(settings: Settings) -> None:
         port=settings.port,
         workers=settings.workers,
         loop="uvloop",
-        http="httptools",
+        http=PROTOCOL,
+        timeout_keep_alive=settings.server_keep_alive_seconds,
         log_config=None,
         access_log=False,
         proxy_headers=True,

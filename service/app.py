@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
@@ -27,6 +28,8 @@ from service.http.middleware import BodyLimitMiddleware, RequestContextMiddlewar
 from service.settings import Settings
 from service.tasks import routes as tasks
 
+logger = logging.getLogger("service")
+
 
 def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
     """Build the ASGI app for `settings`; the pool opens when the app starts.
@@ -36,6 +39,11 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
     if not settings.database_url:
         raise ValueError("create_app needs settings.database_url (see service.db.devdb)")
     context = AppContext(settings=settings, queries=load_queries())
+    if settings.better_auth_origin is None:
+        logger.warning(
+            "BETTER_AUTH_URL is not set: JWTs of Better Auth's jwt() plugin are refused "
+            "(set BETTER_AUTH_URL to the Better Auth base URL to accept them)"
+        )
     key_store = KeyStore(context, jwks_url=settings.jwks_url)
 
     @contextlib.asynccontextmanager

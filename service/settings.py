@@ -33,6 +33,8 @@ class Settings:
     database_pool_min: int = 1
     database_pool_max: int = 10
     database_statement_cache: int | Literal["auto"] = "auto"
+    database_acquire_timeout_seconds: float = 5.0
+    database_statement_timeout_seconds: float = 10.0
     better_auth_secret: str = field(default="", repr=False)
     better_auth_url: str | None = None
     better_auth_jwks_url: str | None = None
@@ -52,6 +54,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    server_max_connections: int = 1000
+    server_keep_alive_seconds: int = 5
+    server_header_timeout_seconds: float = 10.0
     log_level: str = "info"
     log_format: Literal["text", "json"] = "json"
 
@@ -79,9 +84,17 @@ class Settings:
         """asyncpg's statement cache size; 0 behind a transaction-mode pooler."""
         if self.database_statement_cache != "auto":
             return self.database_statement_cache
+        return 0 if self._host_looks_pooled else 100
+
+    @property
+    def behind_pooler(self) -> bool:
+        """A transaction-mode pooler is in front: by its host, or DATABASE_STATEMENT_CACHE=0."""
+        return self._host_looks_pooled or self.database_statement_cache == 0
+
+    @property
+    def _host_looks_pooled(self) -> bool:
         host = urlsplit(self.database_url or "").hostname or ""
-        looks_pooled = "-pooler" in host or "pgbouncer" in host
-        return 0 if looks_pooled else 100
+        return "-pooler" in host or "pgbouncer" in host
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -95,6 +108,10 @@ class Settings:
             database_pool_min=reader.integer("DATABASE_POOL_MIN", 1, minimum=0),
             database_pool_max=reader.integer("DATABASE_POOL_MAX", 10, minimum=1),
             database_statement_cache=reader.statement_cache(),
+            database_acquire_timeout_seconds=reader.number("DATABASE_ACQUIRE_TIMEOUT_SECONDS", 5.0),
+            database_statement_timeout_seconds=reader.number(
+                "DATABASE_STATEMENT_TIMEOUT_SECONDS", 10.0
+            ),
             better_auth_secret=reader.optional("BETTER_AUTH_SECRET")
             or reader.optional("AUTH_SECRET")
             or "",
@@ -120,6 +137,9 @@ class Settings:
             host=reader.text("HOST", "127.0.0.1"),
             port=reader.integer("PORT", 8000, minimum=0),
             workers=reader.integer("WORKERS", 1, minimum=1),
+            server_max_connections=reader.integer("SERVER_MAX_CONNECTIONS", 1000, minimum=1),
+            server_keep_alive_seconds=reader.integer("SERVER_KEEP_ALIVE_SECONDS", 5, minimum=1),
+            server_header_timeout_seconds=reader.number("SERVER_HEADER_TIMEOUT_SECONDS", 10.0),
             log_level=reader.choice(
                 "LOG_LEVEL", ("debug", "info", "warning", "error", "critical"), "info"
             ),

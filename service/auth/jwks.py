@@ -40,7 +40,9 @@ REFRESH_INTERVAL_SECONDS = 30.0
 # Cached keys are re-read this often, so a key deleted from the table (or
 # dropped from the JWKS) stops verifying without a restart.
 MAX_KEY_AGE_SECONDS = 300.0
-JWKS_TIMEOUT_SECONDS = 3.0
+JWKS_TIMEOUT_SECONDS = 3.0  # per connect, read or write
+# The whole fetch, however the server trickles its bytes.
+JWKS_DEADLINE_SECONDS = 5.0
 MAX_JWKS_BYTES = 256 * 1024
 MAX_KID_LENGTH = 256
 MIN_RSA_BITS = 2048
@@ -135,12 +137,14 @@ class KeyStore:
         clock: Callable[[], float] = time.monotonic,
         refresh_interval: float = REFRESH_INTERVAL_SECONDS,
         max_age: float = MAX_KEY_AGE_SECONDS,
+        fetch_deadline: float = JWKS_DEADLINE_SECONDS,
     ) -> None:
         self._context = context
         self._jwks_url = jwks_url
         self._clock = clock
         self._refresh_interval = refresh_interval
         self._max_age = max_age
+        self._fetch_deadline = fetch_deadline
         self._keys: dict[str, PublicKey] = {}
         self._lock = asyncio.Lock()
         self._blocked_until: float | None = None
@@ -169,7 +173,9 @@ class KeyStore:
         database (the only source, or the one that failed) cannot be asked.
         """
         entry = self._keys.get(kid)
-        if entry is not None and self._fresh(entry):
+        if entry is not None and (self._fresh(entry) or self._lock.locked()):
+            # A known key never waits for a refresh another request is running
+            # (possibly against a slow JWKS URL): the cached key serves meanwhile.
             return entry
         async with self._lock:
             entry = self._keys.get(kid)
@@ -236,7 +242,10 @@ class KeyStore:
         if self._http is None:
             self._http = _http_client()
         try:
-            async with self._http.stream("GET", url) as response:
+            async with (
+                asyncio.timeout(self._fetch_deadline),
+                self._http.stream("GET", url) as response,
+            ):
                 if response.status_code != 200:
                     logger.warning("JWKS fetch failed: HTTP %d", response.status_code)
                     return None
@@ -247,7 +256,7 @@ class KeyStore:
                         logger.warning("JWKS fetch failed: document over %d bytes", MAX_JWKS_BYTES)
                         return None
             document = _jwks_document.decode(body)
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, TimeoutError) as exc:
             logger.warning("JWKS fetch failed: %s", type(exc).__name__)
             return None
         except msgspec.DecodeError:
@@ -283,7 +292,14 @@ class JwksVerifier:
         self._origin = origin
 
     async def verify(self, token: str) -> str:
-        """The user id of a valid token; 401 errors otherwise."""
+        """The user id of a valid token; 401 errors otherwise.
+
+        Fails closed: without BETTER_AUTH_URL there is no origin for `iss` and
+        `aud` to equal, so every such token is refused (`create_app` says so
+        once at start).
+        """
+        if self._origin is None:
+            raise AuthInvalid("The token is invalid.")
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:

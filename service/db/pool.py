@@ -1,4 +1,10 @@
-"""The asyncpg pool: how connections are opened, typed and health-checked."""
+"""The asyncpg pool: how connections are opened, typed, bounded and health-checked.
+
+Every wait has a bound (SPEC 2): opening a connection (CONNECT_TIMEOUT_SECONDS),
+waiting for a free one (DATABASE_ACQUIRE_TIMEOUT_SECONDS) and running a statement
+(DATABASE_STATEMENT_TIMEOUT_SECONDS). Past any of them the caller gets a
+TimeoutError, which the error handlers answer with 503 DATABASE_UNAVAILABLE.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +18,10 @@ from service.settings import Settings
 # A refused or unroutable database must turn into a quick 503, never a request
 # that hangs for asyncpg's default 60 s.
 CONNECT_TIMEOUT_SECONDS = 5.0
-ACQUIRE_TIMEOUT_SECONDS = 10.0
-COMMAND_TIMEOUT_SECONDS = 30.0
+# The client-side bound on a statement sits this far past the server's, so the
+# server's statement_timeout normally fires first and the client's (which
+# cancels the statement through any pooler) is the backstop.
+CLIENT_TIMEOUT_MARGIN_SECONDS = 1.0
 
 _json_encode = msgspec.json.Encoder().encode
 _json_decode = msgspec.json.Decoder().decode
@@ -45,25 +53,79 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     """
 
 
-async def create_pool(settings: Settings, dsn: str) -> Any:
-    """Open the pool of SPEC 2's size, with statement caching unless pooled."""
-    return await asyncpg.create_pool(
+class BoundedPool:
+    """An asyncpg pool whose every `acquire` gives up after the acquire timeout.
+
+    asyncpg's `pool.fetchrow()` and friends wait for a free connection with no
+    bound; the queries call these methods instead, so a pool exhausted by
+    slow statements answers 503 quickly rather than queueing requests forever.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, *, acquire_timeout: float) -> None:
+        self.pool = pool
+        self.acquire_timeout = acquire_timeout
+
+    def acquire(self) -> Any:
+        return self.pool.acquire(timeout=self.acquire_timeout)
+
+    async def fetch(self, query: str, *args: Any) -> list[Any]:
+        async with self.acquire() as conn:
+            return await conn.fetch(query, *args)  # type: ignore[no-any-return]
+
+    async def fetchrow(self, query: str, *args: Any) -> Any:
+        async with self.acquire() as conn:
+            return await conn.fetchrow(query, *args)
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        async with self.acquire() as conn:
+            return await conn.fetchval(query, *args)
+
+    async def execute(self, query: str, *args: Any) -> str:
+        async with self.acquire() as conn:
+            return await conn.execute(query, *args)  # type: ignore[no-any-return]
+
+    def get_size(self) -> int:
+        return self.pool.get_size()  # type: ignore[no-any-return]
+
+    def get_idle_size(self) -> int:
+        return self.pool.get_idle_size()  # type: ignore[no-any-return]
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+
+async def create_pool(settings: Settings, dsn: str) -> BoundedPool:
+    """Open the pool of SPEC 2's size and bounds, with statement caching unless pooled.
+
+    The statement timeout is PostgreSQL's own `statement_timeout`, sent as a
+    startup parameter of each connection (no SET, which a transaction-mode
+    pooler would not keep with the client). PgBouncer refuses unknown startup
+    parameters, so behind a pooler only the client-side bound applies: asyncpg
+    cancels the statement on the server when it passes (docs/deploy notes how
+    to add the server-side one there, per role).
+    """
+    statement_timeout = settings.database_statement_timeout_seconds
+    server_settings = (
+        {} if settings.behind_pooler else {"statement_timeout": str(int(statement_timeout * 1000))}
+    )
+    pool = await asyncpg.create_pool(
         dsn,
         min_size=settings.database_pool_min,
         max_size=settings.database_pool_max,
         statement_cache_size=settings.statement_cache_size,
         timeout=CONNECT_TIMEOUT_SECONDS,
-        command_timeout=COMMAND_TIMEOUT_SECONDS,
+        command_timeout=statement_timeout + CLIENT_TIMEOUT_MARGIN_SECONDS,
+        server_settings=server_settings,
         init=_init_connection,
         reset=_keep_session,
     )
+    return BoundedPool(pool, acquire_timeout=settings.database_acquire_timeout_seconds)
 
 
-async def database_answers(pool: Any) -> bool:
+async def database_answers(pool: BoundedPool) -> bool:
     """True when a pooled connection can run a trivial statement now."""
     try:
-        async with pool.acquire(timeout=CONNECT_TIMEOUT_SECONDS) as conn:
-            await conn.fetchval("SELECT 1")
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        await pool.fetchval("SELECT 1")
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
         return False
     return True

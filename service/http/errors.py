@@ -166,10 +166,13 @@ def validation_error(exc: msgspec.ValidationError) -> ValidationFailed:
 
 
 # Errors meaning "the database is not there right now", as opposed to a bug in
-# a statement. asyncpg raises OSError subclasses for refused connections.
+# a statement. asyncpg raises OSError subclasses for refused connections,
+# TimeoutError past the acquire or client-side statement bound, and
+# QueryCanceledError when the server's statement_timeout stops a statement.
 DATABASE_DOWN_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     TimeoutError,
+    asyncpg.exceptions.QueryCanceledError,
     asyncpg.exceptions.ConnectionDoesNotExistError,
     asyncpg.exceptions.CannotConnectNowError,
     asyncpg.exceptions.ConnectionFailureError,

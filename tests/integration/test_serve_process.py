@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -26,12 +27,14 @@ class Service:
         self.workdir = workdir
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        self.extra_env: dict[str, str] = {}
 
     def env(self) -> dict[str, str]:
         env = {
             k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "BETTER_AUTH"))
         }
         env.update(PORT=str(self.port), LOG_FORMAT="text", LOG_LEVEL="warning")
+        env.update(self.extra_env)
         return env
 
     def start(self) -> None:
@@ -146,3 +149,58 @@ def test_production_refuses_weak_secrets_and_the_embedded_database(
     assert result.returncode == 2
     assert named in result.stderr.decode()
     assert not (service.workdir / ".data").exists()
+
+
+def second_run(
+    service: Service, *, port: int, command: str = "serve"
+) -> subprocess.CompletedProcess[bytes]:
+    env = {**service.env(), "PORT": str(port)}
+    return subprocess.run(
+        [sys.executable, "-m", "service", command],
+        cwd=service.workdir,
+        env=env,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_second_run_refuses_cleanly_and_the_first_keeps_serving(service: Service) -> None:
+    service.start()
+    token = service.token("alice")
+    add_task(service, token, "before")
+
+    on_the_same_port = second_run(service, port=service.port)
+    assert on_the_same_port.returncode == 1
+    assert f"port {service.port} on 127.0.0.1 is in use" in on_the_same_port.stderr.decode()
+
+    on_another_port = second_run(service, port=free_port())
+    assert on_another_port.returncode == 1
+    assert "another process owns .data/postgres" in on_another_port.stderr.decode()
+    migrate = second_run(service, port=free_port(), command="migrate")
+    assert "another process owns .data/postgres" in migrate.stderr.decode()
+
+    assert service.postmaster_running()
+    add_task(service, token, "after")
+    assert task_titles(service, token) == ["after", "before"]
+
+
+def test_slow_and_surplus_connections_are_closed_by_the_server(service: Service) -> None:
+    service.extra_env = {"SERVER_HEADER_TIMEOUT_SECONDS": "3", "SERVER_MAX_CONNECTIONS": "4"}
+    service.start()
+    held = [socket.create_connection(("127.0.0.1", service.port)) for _ in range(4)]
+    held[0].sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # never finishes its headers
+    surplus = [socket.create_connection(("127.0.0.1", service.port)) for _ in range(4)]
+    for conn in surplus:  # past SERVER_MAX_CONNECTIONS: closed at once
+        conn.settimeout(2)
+        assert conn.recv(1024) == b""
+    for conn in held:  # within the cap: still open before the header deadline...
+        conn.settimeout(0.5)
+        with pytest.raises(TimeoutError):
+            conn.recv(1024)
+    for conn in held:  # ...and closed by it, silent or trickling
+        conn.settimeout(10)
+        assert conn.recv(1024) == b""
+    for conn in held + surplus:
+        conn.close()
+    assert httpx.get(f"{service.url}/healthz", timeout=5).status_code == 200

@@ -371,10 +371,19 @@ async def test_a_rotated_key_is_accepted_without_a_restart(
     assert (await get_tasks(fresh_api, user_id, before)).status_code == 200
 
 
-async def test_without_better_auth_url_iss_and_aud_are_not_checked(
-    base_url: str, keys: dict[str, SigningKey], user_id: str
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"iss": "https://anything.example", "aud": "whatever"},
+        {"iss": ORIGIN, "aud": ORIGIN},
+        {},
+    ],
+)
+async def test_without_better_auth_url_every_jwt_plugin_token_is_refused(
+    base_url: str, keys: dict[str, SigningKey], user_id: str, claims: dict[str, str]
 ) -> None:
-    # The shared app has no BETTER_AUTH_URL: the key still decides, iss/aud do not.
-    claims = claims_for(user_id, None, iss="https://anything.example", aud="whatever")
-    response = await get_tasks(base_url, user_id, keys["EdDSA"].sign(claims))
-    assert response.status_code == 200, response.text
+    # The shared app has no BETTER_AUTH_URL: fail closed, whatever iss/aud say.
+    token = keys["EdDSA"].sign(claims_for(user_id, None, **claims))
+    response = await get_tasks(base_url, user_id, token)
+    assert response.status_code == 401
+    assert response.json()["error_code"] == "AUTH_INVALID"

@@ -64,7 +64,7 @@ class Counted:
 
 async def log_every_connection(app: Starlette, log: StatementLog) -> None:
     """Attach `log` to each pooled connection; a logger stays across releases."""
-    pool = app.state.context.pool
+    pool = app.state.context.pool.pool  # the asyncpg pool under the bounds
     held = []
     try:
         for _ in range(POOL_SIZE):

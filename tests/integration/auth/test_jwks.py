@@ -37,6 +37,8 @@ from tests.support.better_auth import (
 from tests.support.jwks_server import JwksServer, serve_jwks
 from tests.support.server import free_port
 
+ORIGIN = "https://auth.example"
+
 
 class Clock:
     """A monotonic clock the test moves by hand."""
@@ -165,8 +167,8 @@ async def test_an_expiry_set_on_a_cached_key_is_seen_once_the_cache_is_re_read(
 ) -> None:
     key = SigningKey.generate("EdDSA")
     await insert_key(pool, key)
-    verifier = JwksVerifier(store, origin=None)
-    token = key.sign(claims_for("user-rotated", None))
+    verifier = JwksVerifier(store, origin=ORIGIN)
+    token = key.sign(claims_for("user-rotated", ORIGIN))
     assert await verifier.verify(token) == "user-rotated"
     past = datetime.now(UTC) - timedelta(minutes=1)
     await pool.execute('UPDATE jwks SET "expiresAt" = $2 WHERE id = $1', key.kid, past)
@@ -178,13 +180,13 @@ async def test_an_expiry_set_on_a_cached_key_is_seen_once_the_cache_is_re_read(
 async def test_a_key_past_its_expires_at_no_longer_verifies(pool: Any, store: KeyStore) -> None:
     key = SigningKey.generate("EdDSA")
     await insert_key(pool, key, expires_at=datetime.now(UTC) - timedelta(seconds=1))
-    verifier = JwksVerifier(store, origin=None)
+    verifier = JwksVerifier(store, origin=ORIGIN)
     with pytest.raises(AuthExpired):
-        await verifier.verify(key.sign(claims_for("user-x", None)))
+        await verifier.verify(key.sign(claims_for("user-x", ORIGIN)))
     # A forged token under the expired kid is invalid, not merely expired.
     forger = SigningKey.generate("EdDSA")
     with pytest.raises(AuthInvalid):
-        await verifier.verify(forger.sign(claims_for("user-x", None), kid=key.kid))
+        await verifier.verify(forger.sign(claims_for("user-x", ORIGIN), kid=key.kid))
 
 
 async def test_keys_retired_over_30_days_ago_are_not_even_loaded(
@@ -284,8 +286,10 @@ async def test_keys_of_the_original_jwks_schema_without_alg_crv_or_expiry(
             assert found_rs is not None
             assert found_ed.algorithms == {"EdDSA"}
             assert found_rs.algorithms == {"RS256", "PS256"}
-            verifier = JwksVerifier(store, origin=None)
-            assert await verifier.verify(rs.sign(claims_for("legacy-user", None))) == "legacy-user"
+            verifier = JwksVerifier(store, origin=ORIGIN)
+            assert (
+                await verifier.verify(rs.sign(claims_for("legacy-user", ORIGIN))) == "legacy-user"
+            )
         finally:
             await pool.close()
 
@@ -350,3 +354,22 @@ async def test_a_malformed_row_is_skipped_not_fatal(pool: Any, store: KeyStore) 
         assert await store.find("malformed-" + good.kid) is None
     finally:
         await pool.execute("DELETE FROM jwks WHERE id = $1", "malformed-" + good.kid)
+
+
+async def test_a_trickling_jwks_url_is_abandoned_at_the_deadline_and_known_keys_never_wait(
+    pool: Any, jwks: JwksServer, clock: Clock
+) -> None:
+    key = SigningKey.generate("ES256")
+    jwks.reset(key.served_jwk())
+    async with KeyStore(
+        context_on(pool), jwks_url=jwks.url, clock=clock, fetch_deadline=0.5
+    ) as store:
+        known = await store.find(key.kid)
+        assert known is not None
+        clock.advance(MAX_KEY_AGE_SECONDS + 1)  # the known key is due for a refresh
+        jwks.trickle_seconds = 1.0
+        unknown = asyncio.create_task(store.find("made-up"))
+        await asyncio.sleep(0.1)  # the made-up kid's refresh holds the lock, fetching
+        assert await store.find(key.kid) is known
+        assert not unknown.done()  # the genuine user did not queue behind it
+        assert await asyncio.wait_for(unknown, timeout=10) is None

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 
 import pytest
 
 from service.auth.middleware import Authenticator, parse_cookie_header, read_credential
 from service.auth.sessions import session_token_of, sign_session_token
 from service.http.errors import AuthInvalid
+from service.settings import Settings
 
 SECRET = "better-auth-secret-123456789"
 TOKEN = "AbCdEfGhIjKlMnOpQrStUvWxYz012345"
@@ -138,3 +140,18 @@ async def test_jwts_with_other_algs_reach_no_verifier(header: str) -> None:
     with pytest.raises(AuthInvalid):
         await Authenticator(**recorders).authenticate(f"{segment}.e30.")
     assert all(not recorder.seen for recorder in recorders.values())
+
+
+def test_the_app_says_once_at_start_which_setting_enables_jwt_plugin_tokens(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    from service.app import create_app
+
+    with caplog.at_level("WARNING", logger="service"):
+        create_app(settings)
+    [record] = [r for r in caplog.records if "BETTER_AUTH_URL" in r.getMessage()]
+    assert "refused" in record.getMessage()
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="service"):
+        create_app(replace(settings, better_auth_url="https://auth.example"))
+    assert not [r for r in caplog.records if "BETTER_AUTH_URL" in r.getMessage()]
