@@ -16,6 +16,7 @@ import contextlib
 import email.utils
 import logging
 import random
+import re
 import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -35,7 +36,8 @@ DEFAULT_BACKOFF_CAP_SECONDS = 8.0
 # the client can retry than with a request hanging on for minutes.
 RETRY_AFTER_CAP_SECONDS = 10.0
 # Provider error bodies are logged to help diagnose a 400; long ones are cut.
-LOGGED_BODY_CHARS = 300
+# An error's type or code is logged only when it looks like an identifier.
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -189,11 +191,13 @@ class ChatClient:
                 self.url,
             )
             raise AgentError("AI_UNAVAILABLE", "The AI provider is unavailable right now.")
+        # Only the status and the error's type and code: the body's message may
+        # quote the user's own words (or worse), which never reach the logs.
         logger.error(
-            "the AI provider refused the request (%d) for model %r: %s",
+            "the AI provider refused the request (%d, %s) for model %r",
             status,
+            error_kind(response),
             self.model,
-            self._scrub(response.text[:LOGGED_BODY_CHARS]),
         )
         raise AgentError("AI_UNAVAILABLE", "The AI provider is unavailable right now.")
 
@@ -220,8 +224,21 @@ class ChatClient:
         # failed together do not retry together.
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
-    def _scrub(self, text: str) -> str:
-        return text.replace(self._api_key, "***") if self._api_key else text
+
+def error_kind(response: httpx.Response) -> str:
+    """ "type=..., code=..." of an OpenAI-style error body, for the logs; never its text."""
+    try:
+        error = msgspec.json.decode(response.content).get("error")
+    except (msgspec.DecodeError, AttributeError):
+        return "no error object"
+    if not isinstance(error, dict):
+        return "no error object"
+    parts = []
+    for name in ("type", "code"):
+        value = error.get(name)
+        if isinstance(value, str | int) and _IDENTIFIER.fullmatch(str(value)):
+            parts.append(f"{name}={value}")
+    return ", ".join(parts) or "no error type or code"
 
 
 def parse_turn(payload: dict[str, Any]) -> AssistantTurn:

@@ -17,7 +17,7 @@ import pytest
 from service.agent.base import AgentError
 from service.agent.openai.client import RETRY_AFTER_CAP_SECONDS, ChatClient
 from service.agent.openai.schema import tool_definitions
-from tests.support.fake_llm import FakeLLM, failure, raw, slow, text, tool_calls
+from tests.support.fake_llm import FakeLLM, Step, failure, raw, slow, text, tool_calls
 from tests.support.server import free_port
 
 API_KEY = "sk-test-secret-key-0123456789"
@@ -220,8 +220,8 @@ async def test_other_client_errors_are_not_retried(
     assert caught.value.error_code == "AI_UNAVAILABLE"
     assert len(llm.received) == 1
     assert sleep.delays == []
-    assert f"refused the request ({status})" in caplog.text
-    assert "does not exist" in caplog.text  # the provider's reason helps the operator
+    assert f"refused the request ({status}, type=fake_error, code={status})" in caplog.text
+    assert "does not exist" not in caplog.text  # the body's text may quote the user
 
 
 @pytest.mark.parametrize("status", [401, 403])
@@ -242,13 +242,35 @@ async def test_rejected_key_is_logged_clearly_without_the_key(
     assert "sk-" not in caplog.text
 
 
-async def test_key_is_scrubbed_from_a_logged_error_body(
+async def test_a_refusal_logs_status_type_and_code_never_the_body_text(
     llm: FakeLLM, sleep: RecordingSleep, caplog: pytest.LogCaptureFixture
 ) -> None:
-    llm.script(failure(400, message=f"bad request from {API_KEY}"))
-    with pytest.raises(AgentError), caplog.at_level(logging.ERROR):
+    quoted = "my bank PIN is 4921, remind me to change it"
+    llm.script(failure(400, message=f"bad request from {API_KEY}: {quoted!r}"))
+    with pytest.raises(AgentError), caplog.at_level(logging.DEBUG):
         await complete(client_for(llm, sleep))
+    assert "(400, type=fake_error, code=400)" in caplog.text
     assert API_KEY not in caplog.text
+    assert "4921" not in caplog.text
+    assert "bad request" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<html>my PIN is 4921</html>",
+        b'{"error": "my PIN is 4921"}',
+        b'{"error": {"type": "my PIN is 4921", "code": ["4921"]}}',
+    ],
+)
+async def test_an_error_body_of_another_shape_logs_no_text(
+    llm: FakeLLM, sleep: RecordingSleep, caplog: pytest.LogCaptureFixture, body: bytes
+) -> None:
+    llm.script(Step(status=422, raw_body=body))
+    with pytest.raises(AgentError), caplog.at_level(logging.DEBUG):
+        await complete(client_for(llm, sleep))
+    assert "(422, no error" in caplog.text
+    assert "4921" not in caplog.text
 
 
 async def test_repr_does_not_show_the_key(llm: FakeLLM, sleep: RecordingSleep) -> None:
