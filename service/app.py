@@ -58,7 +58,13 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
         finally:
             await context.pool.close()
 
-    routes = [*health.routes, *tasks.routes, *chat.routes, *conversations.routes, *docs.routes]
+    routes = [
+        *health.routes,
+        *tasks.routes,
+        *chat.routes_for(settings),
+        *conversations.routes,
+        *docs.routes,
+    ]
     authenticator = Authenticator(
         hs256=Hs256Verifier(
             settings.better_auth_secret,

@@ -7,19 +7,27 @@ checked by `clean_message` with the settings at hand rather than by a static
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import functools
+from typing import Annotated, Literal, cast
 
 import msgspec
 from msgspec import Meta
 
 from service.agent.base import ToolCall
-from service.http.contract import AwareDatetime, Contract
+from service.http.contract import (
+    AwareDatetime,
+    Contract,
+    JsonInteger,
+    integer_schema,
+    trimmed_text_schema,
+    whole_number,
+)
 from service.http.errors import ValidationFailed
 
 MAX_ID = 2**63 - 1  # BIGINT identity columns
 TITLE_CHARS = 80  # SPEC 6: a conversation's title is its first message, cut to 80
 
-ConversationId = Annotated[int, Meta(ge=1, le=MAX_ID)]
+ConversationId = Annotated[JsonInteger, integer_schema(1, MAX_ID)]
 MessageId = Annotated[int, Meta(ge=1, le=MAX_ID)]
 Role = Literal["user", "assistant"]
 
@@ -29,6 +37,33 @@ class ChatRequest(Contract):
 
     message: str
     conversation_id: ConversationId | None = None
+
+    def __post_init__(self) -> None:
+        if self.conversation_id is not None:
+            self.conversation_id = whole_number(
+                "$.conversation_id", self.conversation_id, minimum=1, maximum=MAX_ID
+            )
+
+
+@functools.cache
+def chat_request_for(max_chars: int) -> type[ChatRequest]:
+    """`ChatRequest` as this deployment states it: the message limit is a setting.
+
+    The same struct decodes the body and describes it in the OpenAPI document
+    (`clean_message` enforces the limit after trimming, with a clear error).
+    """
+    message = Annotated[
+        str,
+        Meta(
+            extra_json_schema=trimmed_text_schema(
+                max_chars, f"Trimmed; 1 to {max_chars} characters (CHAT_MAX_MESSAGE_CHARS)."
+            )
+        ),
+    ]
+    documented = msgspec.defstruct(
+        "ChatRequest", [("message", message)], bases=(ChatRequest,), module=__name__
+    )
+    return cast(type[ChatRequest], documented)
 
 
 def clean_message(message: str, *, max_chars: int) -> str:

@@ -30,7 +30,7 @@ from starlette.responses import Response
 from service.agent.base import AgentError, HistoryMessage
 from service.agent.factory import agent_of
 from service.agent.toolbox import TaskToolbox
-from service.chat.contracts import ChatRequest, ChatResponse, clean_message, tool_calls_of
+from service.chat.contracts import ChatResponse, chat_request_for, clean_message, tool_calls_of
 from service.http.bodies import read_json
 from service.http.context import AppContext, app_context, user_id_of
 from service.http.errors import (
@@ -44,6 +44,7 @@ from service.http.errors import (
 )
 from service.http.responses import json_response
 from service.http.routing import USER_ID, ApiRoute, Operation, Tag
+from service.settings import Settings
 
 logger = logging.getLogger("service.chat")
 
@@ -52,13 +53,14 @@ _AGENT_ERRORS: dict[str, type[ApiError]] = {"AI_TIMEOUT": AiTimeout}
 
 async def chat(request: Request) -> Response:
     """One chat turn; see the module docstring for the cycle."""
-    body = await read_json(request, ChatRequest)
-    assert body is not None
     context = app_context(request)
+    body = await read_json(request, chat_request_for(context.settings.chat_max_message_chars))
+    assert body is not None
     message = clean_message(body.message, max_chars=context.settings.chat_max_message_chars)
     user_id = user_id_of(request)
 
-    conversation_id, history = await start_turn(context, user_id, body.conversation_id, message)
+    requested = None if body.conversation_id is None else int(body.conversation_id)
+    conversation_id, history = await start_turn(context, user_id, requested, message)
     toolbox = TaskToolbox(context.pool, context.queries, user_id)
     try:
         today = dt.datetime.now(dt.UTC).date()
@@ -125,22 +127,25 @@ async def start_turn(
 
 TAG = Tag("chat", "Talk to the assistant, which manages tasks for the user (SPEC 6).")
 
-routes = [
-    ApiRoute(
-        "/api/{user_id}/chat",
-        Operation(
-            method="POST",
-            handler=chat,
-            operation_id="chat",
-            summary="Send a message to the assistant",
-            description="Starts a conversation when `conversation_id` is absent. The message is "
-            "stored before the assistant runs: a 503 AI_UNAVAILABLE or AI_TIMEOUT names the "
-            "`conversation_id` to retry in.",
-            tag=TAG,
-            body=ChatRequest,
-            response=ChatResponse,
-            errors=(ConversationNotFound, DatabaseUnavailable, AiUnavailable, AiTimeout),
-        ),
-        parameters=(USER_ID,),
-    )
-]
+
+def routes_for(settings: Settings) -> list[ApiRoute]:
+    """The chat route, whose body states this deployment's message limit."""
+    return [
+        ApiRoute(
+            "/api/{user_id}/chat",
+            Operation(
+                method="POST",
+                handler=chat,
+                operation_id="chat",
+                summary="Send a message to the assistant",
+                description="Starts a conversation when `conversation_id` is absent. The "
+                "message is stored before the assistant runs: a 503 AI_UNAVAILABLE or "
+                "AI_TIMEOUT names the `conversation_id` to retry in.",
+                tag=TAG,
+                body=chat_request_for(settings.chat_max_message_chars),
+                response=ChatResponse,
+                errors=(ConversationNotFound, DatabaseUnavailable, AiUnavailable, AiTimeout),
+            ),
+            parameters=(USER_ID,),
+        )
+    ]

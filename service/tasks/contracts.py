@@ -13,7 +13,14 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from service.http.contract import AwareDatetime, Contract, checked_time, invalid
+from service.http.contract import (
+    NO_NUL_PATTERN,
+    AwareDatetime,
+    Contract,
+    checked_time,
+    invalid,
+    trimmed_text_schema,
+)
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -24,7 +31,35 @@ Priority = Literal["none", "low", "medium", "high"]
 TaskStatus = Literal["all", "pending", "completed"]
 TaskSort = Literal["created_at", "updated_at", "due_at", "priority", "title"]
 SortOrder = Literal["asc", "desc"]
-Tags = Annotated[list[str], Meta(max_length=TAGS_MAX)]
+# What the OpenAPI document says of each field is what __post_init__ enforces.
+Title = Annotated[
+    str,
+    Meta(extra_json_schema=trimmed_text_schema(TITLE_MAX, "Trimmed; 1 to 200 characters.")),
+]
+Description = Annotated[
+    str,
+    Meta(
+        extra_json_schema={
+            "maxLength": DESCRIPTION_MAX,
+            "pattern": NO_NUL_PATTERN,
+            "description": "Up to 2000 characters, kept as sent; null for none.",
+        }
+    ),
+]
+Tag = Annotated[
+    str,
+    Meta(extra_json_schema=trimmed_text_schema(TAG_MAX, "Trimmed; 1 to 32 characters.")),
+]
+Tags = Annotated[
+    list[Tag],
+    Meta(
+        max_length=TAGS_MAX,
+        extra_json_schema={
+            "uniqueItems": True,
+            "description": "Up to 10 distinct tags; tags equal after trimming are kept once.",
+        },
+    ),
+]
 
 
 def clean_text(path: str, value: str, *, max_length: int, trim: bool = True) -> str:
@@ -51,17 +86,20 @@ def clean_description(value: str | None) -> str | None:
 
 
 def clean_tags(tags: list[str]) -> list[str]:
-    cleaned = [clean_text(f"$.tags[{i}]", tag, max_length=TAG_MAX) for i, tag in enumerate(tags)]
-    if len(set(cleaned)) != len(cleaned):
+    """Trimmed tags. The same tag sent twice is refused (as the schema's
+    uniqueItems says); tags that differ only in surrounding whitespace are
+    one tag, kept once where it first appears."""
+    if len(set(tags)) != len(tags):
         raise invalid("$.tags", "Tags must be distinct")
-    return cleaned
+    cleaned = [clean_text(f"$.tags[{i}]", tag, max_length=TAG_MAX) for i, tag in enumerate(tags)]
+    return list(dict.fromkeys(cleaned))
 
 
 class TaskCreate(Contract):
     """POST /api/{user_id}/tasks."""
 
-    title: str
-    description: str | None = None
+    title: Title
+    description: Description | None = None
     priority: Priority = "none"
     due_at: AwareDatetime | None = None
     tags: Tags = msgspec.field(default_factory=list)
@@ -79,8 +117,8 @@ class TaskUpdate(Contract):
     An absent field is left as it is; `null` clears description and due_at.
     """
 
-    title: str | UnsetType = UNSET
-    description: str | UnsetType | None = UNSET
+    title: Title | UnsetType = UNSET
+    description: Description | UnsetType | None = UNSET
     completed: bool | UnsetType = UNSET
     priority: Priority | UnsetType = UNSET
     due_at: AwareDatetime | UnsetType | None = UNSET
@@ -107,6 +145,10 @@ class TaskUpdate(Contract):
         }
 
 
+# PUT and PATCH as the OpenAPI document describes them: at least one field.
+TaskUpdateBody = Annotated[TaskUpdate, Meta(extra_json_schema={"minProperties": 1})]
+
+
 class TaskCompletion(Contract):
     """PATCH .../complete: no body toggles, `{"completed": bool}` sets."""
 
@@ -117,9 +159,20 @@ class TaskListQuery(Contract):
     """The query string of GET /api/{user_id}/tasks."""
 
     status: TaskStatus = "all"
-    q: Annotated[str, Meta(min_length=1, max_length=200)] | None = None
+    q: (
+        Annotated[
+            str, Meta(min_length=1, max_length=200, extra_json_schema={"pattern": NO_NUL_PATTERN})
+        ]
+        | None
+    ) = None
     priority: Priority | None = None
-    tag: Annotated[str, Meta(min_length=1, max_length=TAG_MAX)] | None = None
+    tag: (
+        Annotated[
+            str,
+            Meta(min_length=1, max_length=TAG_MAX, extra_json_schema={"pattern": NO_NUL_PATTERN}),
+        ]
+        | None
+    ) = None
     due_before: AwareDatetime | None = None
     due_after: AwareDatetime | None = None
     sort: TaskSort = "created_at"

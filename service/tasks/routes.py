@@ -14,7 +14,14 @@ from service.http.context import app_context, user_id_of
 from service.http.errors import DatabaseUnavailable, TaskNotFound, ValidationFailed
 from service.http.responses import json_response
 from service.http.routing import USER_ID, ApiRoute, Operation, PathParameter, Tag
-from service.tasks.contracts import Task, TaskCompletion, TaskCreate, TaskListQuery, TaskUpdate
+from service.tasks.contracts import (
+    Task,
+    TaskCompletion,
+    TaskCreate,
+    TaskListQuery,
+    TaskUpdate,
+    TaskUpdateBody,
+)
 from service.tasks.rows import apply_update, fetch_task_page, task_from_row
 
 MAX_ID = 2**63 - 1  # BIGINT: a larger id cannot exist, and would overflow the driver
@@ -163,7 +170,7 @@ routes = [
             summary="Update a task",
             description=f"Same as PATCH: {UPDATE_DESCRIPTION}",
             tag=TAG,
-            body=TaskUpdate,
+            body=TaskUpdateBody,
             response=Task,
             errors=ONE_TASK_ERRORS,
         ),
@@ -174,7 +181,7 @@ routes = [
             summary="Update a task",
             description=UPDATE_DESCRIPTION,
             tag=TAG,
-            body=TaskUpdate,
+            body=TaskUpdateBody,
             response=Task,
             errors=ONE_TASK_ERRORS,
         ),

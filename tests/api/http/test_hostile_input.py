@@ -10,8 +10,7 @@ import pytest
 OUT_OF_RANGE_TIMES = [
     "9999-12-31T23:59:59-01:00",  # year 10000 in UTC
     "0001-01-01T00:00:00+01:00",  # year 0 in UTC
-    "0001-01-01T00:00:00Z",  # the driver would send these two as -infinity and infinity
-    "9999-12-31T23:59:59.999999Z",
+    "9999-12-31T23:00:00-23:59",
 ]
 
 
@@ -66,6 +65,11 @@ async def test_an_out_of_range_time_filter_is_refused(
         ("2026-12-01T10:00:00-23:59", "2026-12-02T09:59:00Z"),
         ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z"),
         ("0001-01-01T00:00:00.000001Z", "0001-01-01T00:00:00.000001Z"),
+        # The driver sends the very first and last instants as -infinity and
+        # infinity; they are kept one microsecond inside the range.
+        ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000001Z"),
+        ("0001-01-01T01:00:00+01:00", "0001-01-01T00:00:00.000001Z"),
+        ("9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59.999998Z"),
         ("0001-01-01T01:00:01+01:00", "0001-01-01T00:00:01Z"),
     ],
 )
@@ -154,6 +158,16 @@ async def test_a_null_looking_search_text_is_searched_for(
     for params in ({"q": "null"}, {"tag": "null"}):
         response = await client.get(f"/api/{user_id}/tasks", params=params)
         assert [task["title"] for task in response.json()] == ["null pointer bug"]
+
+
+@pytest.mark.parametrize(
+    ("tags", "stored"),
+    [(["work", " work", "work\t"], ["work"]), ([" b ", "a", "b"], ["b", "a"])],
+)
+async def test_tags_equal_after_trimming_are_kept_once(
+    client: httpx.AsyncClient, user_id: str, tags: list[str], stored: list[str]
+) -> None:
+    assert (await create(client, user_id, tags=tags))["tags"] == stored
 
 
 @pytest.mark.parametrize(

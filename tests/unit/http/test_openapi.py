@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import msgspec
@@ -133,7 +135,12 @@ def test_query_struct_fields_become_optional_query_parameters(document: dict[str
     }
     assert query["status"]["schema"]["enum"] == ["all", "completed", "pending"]
     # "absent" is how a query says None: no null type, no null default
-    assert query["q"]["schema"] == {"type": "string", "maxLength": 200, "minLength": 1}
+    assert query["q"]["schema"] == {
+        "type": "string",
+        "maxLength": 200,
+        "minLength": 1,
+        "pattern": "^[^\\u0000]*$",
+    }
     assert query["due_before"]["schema"] == {"type": "string", "format": "date-time"}
 
 
@@ -328,3 +335,39 @@ def test_an_undescribed_path_parameter_is_refused() -> None:
 def test_an_undescribed_response_header_is_refused() -> None:
     with pytest.raises(ValueError, match="X-Mystery"):
         build_document([ApiRoute("/w", operation_of(headers=("X-Mystery",)))])
+
+
+def body_properties(document: dict[str, Any], name: str) -> dict[str, Any]:
+    properties: dict[str, Any] = document["components"]["schemas"][name]["properties"]
+    return properties
+
+
+def test_the_document_states_the_text_rules_the_server_enforces(document: dict[str, Any]) -> None:
+    create = body_properties(document, "TaskCreate")
+    title = re.compile(create["title"]["pattern"])
+    assert title.search("  Buy milk  ")
+    assert title.search("x" * 200)
+    assert not title.search("x" * 201)
+    assert not title.search("   ")
+    assert not title.search("a\x00b")
+    assert create["description"]["anyOf"][0]["maxLength"] == 2000
+    tags = create["tags"]
+    assert (tags["maxItems"], tags["uniqueItems"]) == (10, True)
+    tag = re.compile(tags["items"]["pattern"])
+    assert tag.search(" " + "t" * 32 + " ")
+    assert not tag.search("t" * 33)
+
+
+def test_put_and_patch_bodies_need_at_least_one_field(document: dict[str, Any]) -> None:
+    for method in ("put", "patch"):
+        body = operation(document, method, "/api/{user_id}/tasks/{task_id}")["requestBody"]
+        assert body["content"]["application/json"]["schema"]["minProperties"] == 1
+
+
+def test_the_chat_message_limit_is_the_deployments(settings: Settings) -> None:
+    for limit in (10, 4000):
+        app = create_app(replace(settings, chat_max_message_chars=limit))
+        message = body_properties(build_document(app.routes), "ChatRequest")["message"]
+        pattern = re.compile(message["pattern"])
+        assert pattern.search(" " + "m" * limit + " ")
+        assert not pattern.search("m" * (limit + 1))
