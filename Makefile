@@ -26,8 +26,8 @@ run: $(STAMP) ## Serve on 127.0.0.1:8000 (embedded PostgreSQL unless DATABASE_UR
 migrate: $(STAMP) ## Apply pending migrations and exit
 	$(BIN)/python -m service migrate
 
-token: $(STAMP) ## Print a token: make token USER=alice
-	@$(BIN)/python -m service token --user $(or $(USER_ID),$(USER),demo-user)
+token: $(STAMP) ## Print a token: make token USER_ID=alice (default demo-user)
+	@$(BIN)/python -m service token --user $(or $(USER_ID),demo-user)
 
 test: $(STAMP) ## Run every test against a real PostgreSQL
 	$(BIN)/pytest
