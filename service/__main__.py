@@ -177,6 +177,8 @@ def serve_http(settings: Settings) -> None:
         loop="uvloop",
         http=PROTOCOL,
         timeout_keep_alive=settings.server_keep_alive_seconds,
+        # SIGTERM lets running chat turns finish or record what they did.
+        timeout_graceful_shutdown=int(settings.chat_turn_timeout_seconds) + 5,
         log_config=None,
         access_log=False,
         proxy_headers=True,

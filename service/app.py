@@ -24,11 +24,15 @@ from service.http import docs, health
 from service.http.context import AppContext
 from service.http.cors import CredentialedCORSMiddleware
 from service.http.errors import EXCEPTION_HANDLERS
+from service.http.idempotency import IdempotencyMiddleware
 from service.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from service.http.routing import ApiRoute
 from service.settings import Settings
 from service.tasks import routes as tasks
 
 logger = logging.getLogger("service")
+
+IDEMPOTENCY_LOCK_MARGIN_SECONDS = 30.0
 
 
 def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
@@ -83,8 +87,14 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
             CredentialedCORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-            expose_headers=["Location", "X-Total-Count", "X-Request-ID", "Retry-After"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID", "Idempotency-Key"],
+            expose_headers=[
+                "Location",
+                "X-Total-Count",
+                "X-Request-ID",
+                "Retry-After",
+                "Idempotent-Replayed",
+            ],
         ),
         Middleware(
             AuthMiddleware,
@@ -92,6 +102,16 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
             cookie_prefix=settings.better_auth_cookie_prefix,
         ),
         Middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes),
+        Middleware(
+            IdempotencyMiddleware,
+            paths=[
+                route.path_regex
+                for route in routes
+                if isinstance(route, ApiRoute) and any(op.idempotent for op in route.operations)
+            ],
+            # A claim outlives the longest turn, so only a dead process's expires.
+            lock_seconds=settings.chat_turn_timeout_seconds + IDEMPOTENCY_LOCK_MARGIN_SECONDS,
+        ),
     ]
     app = Starlette(
         routes=routes,

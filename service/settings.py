@@ -48,6 +48,9 @@ class Settings:
     ai_timeout_seconds: float = 30.0
     ai_max_retries: int = 2
     chat_history_limit: int = 20
+    chat_history_max_chars: int = 24000
+    chat_turn_timeout_seconds: float = 60.0
+    chat_max_tool_calls: int = 20
     chat_max_message_chars: int = 4000
     max_body_bytes: int = 65536
     cors_origins: tuple[str, ...] = ("http://localhost:3000",)
@@ -127,6 +130,9 @@ class Settings:
             ai_timeout_seconds=reader.number("AI_TIMEOUT_SECONDS", 30.0),
             ai_max_retries=reader.integer("AI_MAX_RETRIES", 2, minimum=0),
             chat_history_limit=reader.integer("CHAT_HISTORY_LIMIT", 20, minimum=1),
+            chat_history_max_chars=reader.integer("CHAT_HISTORY_MAX_CHARS", 24000, minimum=1),
+            chat_turn_timeout_seconds=reader.number("CHAT_TURN_TIMEOUT_SECONDS", 60.0),
+            chat_max_tool_calls=reader.integer("CHAT_MAX_TOOL_CALLS", 20, minimum=1),
             chat_max_message_chars=reader.integer("CHAT_MAX_MESSAGE_CHARS", 4000, minimum=1),
             max_body_bytes=reader.integer("MAX_BODY_BYTES", 65536, minimum=1),
             cors_origins=tuple(

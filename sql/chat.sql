@@ -3,7 +3,7 @@
 -- conversation is simply not found. Message order is id order.
 
 -- name: start_chat_turn :many
--- params: user_id, conversation_id, content, history_limit
+-- params: user_id, conversation_id, content, history_limit, idempotency_key
 -- Step 2 of a chat turn in one statement (so one transaction and one round
 -- trip): find the user's conversation, or create one titled after the message
 -- when no id is given; store the user message; return the last
@@ -40,26 +40,74 @@ earlier AS (
     WHERE user_id = $1 AND conversation_id = (SELECT id FROM found)
     ORDER BY id DESC
     LIMIT greatest($4::int - 1, 0)
+),
+-- With an Idempotency-Key, the key notes the stored message at once, so a
+-- retry resumes this turn even if this process dies before it answers.
+noted AS (
+    UPDATE idempotency_keys
+    SET conversation_id = stored.conversation_id, user_message_id = stored.id
+    FROM stored
+    WHERE idempotency_keys.user_id = $1 AND idempotency_keys.key = $5::text
 )
 SELECT id, conversation_id, role, content, tool_calls, created_at
 FROM (SELECT * FROM earlier UNION ALL SELECT * FROM stored) AS turn
 ORDER BY id;
 
+-- name: record_tool_call :exec
+-- params: user_id, conversation_id, reply_to, call
+-- A tool call of a running turn, recorded as soon as it has run: appended to
+-- the turn's assistant message, which the first call creates as `failed` (so
+-- a turn that never finishes shows what it did). A conversation deleted
+-- meanwhile gets nothing.
+INSERT INTO messages AS m (conversation_id, user_id, role, content, tool_calls, status, reply_to)
+SELECT id, $1, 'assistant', '', jsonb_build_array($4::jsonb), 'failed', $3
+FROM conversations
+WHERE user_id = $1 AND id = $2
+ON CONFLICT (reply_to) WHERE reply_to IS NOT NULL
+DO UPDATE SET tool_calls = m.tool_calls || excluded.tool_calls
+WHERE m.user_id = $1;
+
 -- name: finish_chat_turn :one
--- params: user_id, conversation_id, content, tool_calls
--- Step 4 in one statement: bump the conversation and store the assistant
--- message. The UPDATE locks the conversation row, so a concurrent DELETE
--- either waits for this or wins (then no row: the conversation is gone).
+-- params: user_id, conversation_id, content, tool_calls, status, reply_to
+-- Step 4 in one statement: bump the conversation and write the turn's
+-- assistant message (`complete`, or `failed` with what ran), replacing the one
+-- its tool calls were recorded in. The UPDATE locks the conversation row, so a
+-- concurrent DELETE either waits for this or wins (then no row).
 WITH bumped AS (
     UPDATE conversations
     SET updated_at = now()
     WHERE user_id = $1 AND id = $2
     RETURNING id
 )
-INSERT INTO messages (conversation_id, user_id, role, content, tool_calls)
-SELECT id, $1, 'assistant', $3, $4::jsonb
+INSERT INTO messages AS m (conversation_id, user_id, role, content, tool_calls, status, reply_to)
+SELECT id, $1, 'assistant', $3, $4::jsonb, $5, $6
 FROM bumped
+ON CONFLICT (reply_to) WHERE reply_to IS NOT NULL
+DO UPDATE SET content = excluded.content, tool_calls = excluded.tool_calls,
+              status = excluded.status, created_at = now()
+WHERE m.user_id = $1
 RETURNING id, created_at;
+
+-- name: resume_chat_turn :many
+-- params: user_id, conversation_id, user_message_id, history_limit
+-- A retried turn: the history up to its stored user message (no second one
+-- is stored), and, flagged `is_reply`, the assistant message its failed
+-- attempt recorded tool calls in. No row: the conversation is gone.
+WITH earlier AS (
+    SELECT id, conversation_id, role, content, tool_calls, created_at, false AS is_reply
+    FROM messages
+    WHERE user_id = $1 AND conversation_id = $2 AND id <= $3
+    ORDER BY id DESC
+    LIMIT $4
+),
+reply AS (
+    SELECT id, conversation_id, role, content, tool_calls, created_at, true AS is_reply
+    FROM messages
+    WHERE user_id = $1 AND conversation_id = $2 AND reply_to = $3
+)
+SELECT id, conversation_id, role, content, tool_calls, created_at, is_reply
+FROM (SELECT * FROM earlier UNION ALL SELECT * FROM reply) AS turn
+ORDER BY id;
 
 -- name: list_conversations :many
 -- params: user_id, limit, offset
@@ -98,7 +146,7 @@ WITH conversation AS (
     WHERE user_id = $1 AND id = $2
 ),
 page AS (
-    SELECT id, role, content, tool_calls, created_at
+    SELECT id, role, content, tool_calls, status, created_at
     FROM messages
     WHERE user_id = $1
       AND conversation_id = $2
@@ -106,7 +154,7 @@ page AS (
     ORDER BY id DESC
     LIMIT $4
 )
-SELECT page.id, page.role, page.content, page.tool_calls, page.created_at
+SELECT page.id, page.role, page.content, page.tool_calls, page.status, page.created_at
 FROM conversation
 LEFT JOIN page ON true
 ORDER BY page.id;

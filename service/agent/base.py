@@ -8,11 +8,16 @@ chat handler can store and return them whatever the agent is.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any, Literal, Protocol
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Literal, Protocol, TypeVar
 
 import msgspec
+
+T = TypeVar("T")
+FIRST = asyncio.FIRST_COMPLETED
 
 
 class ToolCall(msgspec.Struct, kw_only=True):
@@ -31,11 +36,84 @@ class HistoryMessage(msgspec.Struct, kw_only=True):
     tool_calls: list[ToolCall] = msgspec.field(default_factory=list)
 
 
+class TurnStopped(Exception):
+    """The turn must stop at this safe point: its deadline passed or the client left."""
+
+    def __init__(self, reason: Literal["deadline", "disconnect"]) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class TurnBudget:
+    """What one chat turn may still spend: time to its deadline, and tool calls.
+
+    One deadline bounds the whole turn (every model call, retry, backoff and
+    tool); `stop()` ends it early when the client disconnects. Agents and the
+    toolbox ask `check()` before anything that costs (a model call, a
+    statement), so a turn stops between statements, never inside one.
+    """
+
+    def __init__(
+        self,
+        *,
+        seconds: float,
+        max_tool_calls: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._clock = clock
+        self.deadline = clock() + seconds
+        self.max_tool_calls = max_tool_calls
+        self.stopped: Literal["deadline", "disconnect"] | None = None
+        self._stop = asyncio.Event()
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline (0 when past it)."""
+        return max(0.0, self.deadline - self._clock())
+
+    def stop(self, reason: Literal["deadline", "disconnect"]) -> None:
+        if self.stopped is None:
+            self.stopped = reason
+        self._stop.set()
+
+    def check(self) -> None:
+        """Raise TurnStopped when the turn may not go on."""
+        if self.stopped is None and self.remaining() <= 0:
+            self.stop("deadline")
+        if self.stopped is not None:
+            raise TurnStopped(self.stopped)
+
+    async def race(self, awaitable: Awaitable[T]) -> T:
+        """Await `awaitable` (a model call, a backoff: never a statement) unless
+        the turn stops first; then it is cancelled and TurnStopped raised."""
+        self.check()
+        work = asyncio.ensure_future(awaitable)
+        stop = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait({work, stop}, timeout=self.remaining(), return_when=FIRST)
+        finally:
+            stop.cancel()
+        if work.done():
+            return work.result()
+        work.cancel()
+        self.check()  # past the deadline: it says so
+        raise TurnStopped(self.stopped or "deadline")
+
+
 class Toolbox(Protocol):
     """The five task tools of SPEC 6, bound to one user by the server."""
 
+    budget: TurnBudget
+
     async def call(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         """Run tool `name`; bad arguments or a missing task give `{"error": ...}`."""
+        ...
+
+    def room(self) -> int:
+        """How many more tool calls this turn may make."""
+        ...
+
+    def take_replay(self) -> list[ToolCall]:
+        """Calls a failed attempt of this turn already ran (see TaskToolbox)."""
         ...
 
 

@@ -8,16 +8,23 @@ agent passes can choose the user: the argument structs forbid unknown fields.
 
 A bad argument or a missing task is a result `{"error": "<sentence>"}` the
 agent can read and relay; only a failing database raises.
+
+The toolbox also keeps the turn's promises (SPEC 6): it records each call as
+soon as it has run (`recorder`, one statement), so nothing done is lost
+whatever happens next; it answers calls a failed attempt of this turn already
+ran from that record (`replay`) instead of running them again; it refuses
+calls past the turn's budget of tool calls; and it stops the turn, between
+statements, once the deadline passes or the client leaves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import msgspec
 
-from service.agent.base import ToolCall
+from service.agent.base import ToolCall, TurnBudget
 from service.agent.toolspec import (
     TOOLS,
     TOOLS_BY_NAME,
@@ -29,14 +36,34 @@ from service.agent.toolspec import (
 )
 from service.db.queries import Queries
 from service.http.errors import validation_error
-from service.tasks.contracts import TaskListQuery, TaskUpdate
+from service.tasks.contracts import Task, TaskListQuery, TaskUpdate
 from service.tasks.rows import apply_update, fetch_task_page
 
-# list_tasks answers with at most this many tasks (oldest first); `count` is
-# the number of all matching tasks, so an agent can tell the list was cut.
-LIST_LIMIT = 100
+# list_tasks answers with at most this many tasks (oldest first), each with
+# only what a model needs; `count` is the number of all matching tasks, so an
+# agent can tell the list was cut. What is stored is what is replayed.
+LIST_LIMIT = 20
+LISTED_DESCRIPTION_CHARS = 80
+DEFAULT_MAX_TOOL_CALLS = 20
+DEFAULT_TURN_SECONDS = 60.0
 
 Result = dict[str, Any]
+Recorder = Callable[[ToolCall], Awaitable[None]]
+
+
+def listed(task: Task) -> Result:
+    """A task as list_tasks gives it: what a model needs, small enough to replay."""
+    entry: Result = {
+        "id": task.id,
+        "title": task.title,
+        "completed": task.completed,
+        "priority": task.priority,
+        "due_at": msgspec.to_builtins(task.due_at),
+        "tags": task.tags,
+    }
+    if task.description:
+        entry["description"] = task.description[:LISTED_DESCRIPTION_CHARS]
+    return entry
 
 
 class ToolArgumentError(Exception):
@@ -46,11 +73,26 @@ class ToolArgumentError(Exception):
 class TaskToolbox:
     """The Toolbox protocol of `service.agent.base` for one user and one request."""
 
-    def __init__(self, pool: Any, queries: Queries, user_id: str) -> None:
+    def __init__(
+        self,
+        pool: Any,
+        queries: Queries,
+        user_id: str,
+        *,
+        budget: TurnBudget | None = None,
+        recorder: Recorder | None = None,
+        replay: Sequence[ToolCall] = (),
+    ) -> None:
         self._pool = pool
         self._queries = queries
         self._user_id = user_id
+        self.budget = budget or TurnBudget(
+            seconds=DEFAULT_TURN_SECONDS, max_tool_calls=DEFAULT_MAX_TOOL_CALLS
+        )
+        self._recorder = recorder
+        self._replay = list(replay)
         self.calls: list[ToolCall] = []
+        self.limit_reached = False
         self._tools: dict[str, Callable[[Any], Awaitable[Result]]] = {
             "add_task": self._add_task,
             "list_tasks": self._list_tasks,
@@ -59,8 +101,36 @@ class TaskToolbox:
             "update_task": self._update_task,
         }
 
+    def room(self) -> int:
+        """How many more tool calls this turn may make."""
+        return max(0, self.budget.max_tool_calls - len(self.calls))
+
+    def take_replay(self) -> list[ToolCall]:
+        """The calls a failed attempt of this turn ran, for an agent that shows
+        them to its model as done; they count as this turn's calls from now on."""
+        taken, self._replay = self._replay, []
+        self.calls.extend(taken)
+        return taken
+
     async def call(self, name: str, arguments: dict[str, Any]) -> Result:
         """Run tool `name` with `arguments`; record and return its result."""
+        recorded_arguments = json_safe(arguments) if isinstance(arguments, dict) else {}
+        if self._replay and (self._replay[0].name, self._replay[0].arguments) == (
+            name,
+            recorded_arguments,
+        ):
+            # A failed attempt of this turn ran it already: its recorded result stands.
+            done = self._replay.pop(0)
+            self.calls.append(done)
+            return done.result
+        self._replay.clear()  # the plan went another way: nothing more to skip
+        if not self.room():
+            self.limit_reached = True
+            return {
+                "error": f"Tool call limit reached: at most {self.budget.max_tool_calls} tool "
+                "calls per message. Stop calling tools and tell the user what was done."
+            }
+        self.budget.check()
         tool = self._tools.get(name)
         if tool is None:
             names = ", ".join(spec.name for spec in TOOLS)
@@ -70,8 +140,10 @@ class TaskToolbox:
                 result = await tool(decode_arguments(name, arguments))
             except ToolArgumentError as exc:
                 result = {"error": str(exc)}
-        recorded = json_safe(arguments) if isinstance(arguments, dict) else {}
-        self.calls.append(ToolCall(name=json_safe(str(name)), arguments=recorded, result=result))
+        call = ToolCall(name=json_safe(str(name)), arguments=recorded_arguments, result=result)
+        self.calls.append(call)
+        if self._recorder is not None:
+            await self._recorder(call)
         return result
 
     async def _add_task(self, args: AddTaskArgs) -> Result:
@@ -94,7 +166,7 @@ class TaskToolbox:
             "list_tasks", {**filters, "order": "asc", "limit": LIST_LIMIT}, TaskListQuery
         )
         tasks, total = await fetch_task_page(self._queries, self._pool, self._user_id, query)
-        return {"tasks": msgspec.to_builtins(tasks), "count": total}
+        return {"tasks": [listed(task) for task in tasks], "count": total}
 
     async def _complete_task(self, args: CompleteTaskArgs) -> Result:
         record = await self._queries.set_task_completed(

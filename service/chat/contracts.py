@@ -30,6 +30,7 @@ TITLE_CHARS = 80  # SPEC 6: a conversation's title is its first message, cut to 
 ConversationId = Annotated[JsonInteger, integer_schema(1, MAX_ID)]
 MessageId = Annotated[int, Meta(ge=1, le=MAX_ID)]
 Role = Literal["user", "assistant"]
+MessageStatus = Literal["complete", "failed"]
 
 
 class ChatRequest(Contract):
@@ -98,12 +99,17 @@ class Conversation(Contract):
 
 
 class Message(Contract):
-    """A stored message as the API returns it."""
+    """A stored message as the API returns it.
+
+    `status` is "failed" for an assistant turn that was interrupted (a provider
+    error, the deadline, a disconnect): its `tool_calls` are what it did.
+    """
 
     id: int
     role: Role
     content: str
     tool_calls: list[ToolCall]
+    status: MessageStatus
     created_at: AwareDatetime
 
 

@@ -82,6 +82,7 @@ async def list_messages(request: Request) -> Response:
             role=r["role"],
             content=r["content"],
             tool_calls=tool_calls_of(r["tool_calls"]),
+            status=r["status"],
             created_at=r["created_at"],
         )
         for r in records

@@ -123,6 +123,14 @@ class MethodNotAllowed(ApiError):
     status, error_code = 405, "METHOD_NOT_ALLOWED"
 
 
+class IdempotencyKeyInUse(ApiError):
+    status, error_code = 409, "IDEMPOTENCY_KEY_IN_USE"
+
+
+class IdempotencyKeyReused(ApiError):
+    status, error_code = 422, "IDEMPOTENCY_KEY_REUSED"
+
+
 class PayloadTooLarge(ApiError):
     status, error_code = 413, "PAYLOAD_TOO_LARGE"
 

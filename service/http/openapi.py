@@ -52,6 +52,12 @@ ERROR_EXAMPLES: dict[str, dict[str, Any]] = {
     "UNSUPPORTED_MEDIA_TYPE": {"detail": "Send the body as application/json (UTF-8)."},
     "INTERNAL_ERROR": {"detail": "Internal error; quote request id 4f1c... when reporting it."},
     "DATABASE_UNAVAILABLE": {"detail": "The database is unavailable; please retry shortly."},
+    "IDEMPOTENCY_KEY_IN_USE": {
+        "detail": "A request with this Idempotency-Key is still running; retry shortly."
+    },
+    "IDEMPOTENCY_KEY_REUSED": {
+        "detail": "This Idempotency-Key was used with another request body; use a new key."
+    },
     "AI_UNAVAILABLE": {"detail": "The assistant is unavailable.", "conversation_id": 7},
     "AI_TIMEOUT": {"detail": "The assistant did not answer in time.", "conversation_id": 7},
 }
@@ -87,6 +93,11 @@ RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
     "Retry-After": {
         "description": "Seconds to wait before retrying (sent with DATABASE_UNAVAILABLE).",
         "schema": {"type": "integer", "minimum": 0},
+    },
+    "Idempotent-Replayed": {
+        "description": "`true` when this is the stored response of an earlier request with "
+        "the same Idempotency-Key.",
+        "schema": {"type": "string", "enum": ["true"]},
     },
     "WWW-Authenticate": {
         "description": "How to authenticate: `Bearer`.",
@@ -143,7 +154,10 @@ def build_document(
             "schemas": components,
             "securitySchemes": _security_schemes(cookie_prefix),
             "headers": RESPONSE_HEADERS,
-            "parameters": {"RequestId": _request_id_parameter()},
+            "parameters": {
+                "RequestId": _request_id_parameter(),
+                "IdempotencyKey": _idempotency_key_parameter(),
+            },
         },
     }
 
@@ -171,6 +185,7 @@ def _operation_object(
         *_path_parameters(route),
         *(_query_parameters(operation.query, schema_of, components) if operation.query else ()),
         {"$ref": "#/components/parameters/RequestId"},
+        *([{"$ref": "#/components/parameters/IdempotencyKey"}] if operation.idempotent else []),
     ]
     if operation.body is not None:
         described["requestBody"] = {
@@ -249,9 +264,10 @@ def _header_refs(names: Iterable[str]) -> dict[str, Any]:
 
 
 def _success_response(operation: Operation, schema_of: dict[Any, Any]) -> dict[str, Any]:
+    replayed = ("Idempotent-Replayed",) if operation.idempotent else ()
     response: dict[str, Any] = {
         "description": HTTPStatus(operation.status).phrase,
-        "headers": _header_refs(operation.headers),
+        "headers": _header_refs((*operation.headers, *replayed)),
     }
     if operation.response is not None:
         response["content"] = {operation.media_type: {"schema": schema_of[operation.response]}}
@@ -287,7 +303,7 @@ def _error_response(status: int, codes: list[str]) -> dict[str, Any]:
     headers = []
     if "AUTH_REQUIRED" in codes:
         headers.append("WWW-Authenticate")
-    if "DATABASE_UNAVAILABLE" in codes:
+    if "DATABASE_UNAVAILABLE" in codes or "IDEMPOTENCY_KEY_IN_USE" in codes:
         headers.append("Retry-After")
     examples = {
         code: {"value": {"error_code": code, **ERROR_EXAMPLES.get(code, {"detail": code})}}
@@ -334,6 +350,18 @@ def _request_id_parameter() -> dict[str, Any]:
         "description": "Your id for this request, echoed in the response when it is 1..128 "
         "characters of A-Z a-z 0-9 . _ : - (else the server makes one up).",
         "schema": {"type": "string"},
+    }
+
+
+def _idempotency_key_parameter() -> dict[str, Any]:
+    return {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": "Makes a retry safe: the first response for this key is kept 24 hours "
+        "and replayed for the same body (`Idempotent-Replayed: true`); another body is 422, "
+        "a request still running 409. A failed chat turn retried with its key resumes.",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
     }
 
 

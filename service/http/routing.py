@@ -76,6 +76,8 @@ class Operation:
     # A Struct whose fields are the query parameters.
     query: Any = None
     errors: tuple[type[ApiError], ...] = ()
+    # Accepts an Idempotency-Key (see service.http.idempotency).
+    idempotent: bool = False
 
 
 USER_ID = PathParameter(

@@ -11,7 +11,13 @@ from starlette.responses import Response
 
 from service.http.bodies import read_json, read_query
 from service.http.context import app_context, user_id_of
-from service.http.errors import DatabaseUnavailable, TaskNotFound, ValidationFailed
+from service.http.errors import (
+    DatabaseUnavailable,
+    IdempotencyKeyInUse,
+    IdempotencyKeyReused,
+    TaskNotFound,
+    ValidationFailed,
+)
 from service.http.responses import json_response
 from service.http.routing import USER_ID, ApiRoute, Operation, PathParameter, Tag
 from service.tasks.contracts import (
@@ -148,7 +154,8 @@ routes = [
             response=Task,
             status=201,
             headers=("Location",),
-            errors=(DatabaseUnavailable,),
+            idempotent=True,
+            errors=(IdempotencyKeyInUse, IdempotencyKeyReused, DatabaseUnavailable),
         ),
         parameters=(USER_ID,),
     ),

@@ -14,7 +14,7 @@ from service.agent.base import ToolCall
 from service.agent.builtin import BuiltinAgent
 from service.agent.toolbox import TaskToolbox
 from service.chat.contracts import clean_message
-from service.chat.turn import start_turn
+from service.chat.history import start_turn
 from service.http.context import AppContext
 
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
@@ -32,11 +32,10 @@ class Chat:
 
     async def say(self, text: str) -> str:
         message = clean_message(text, max_chars=self.context.settings.chat_max_message_chars)
-        self.conversation_id, history = await start_turn(
-            self.context, self.user_id, self.conversation_id, message
-        )
+        turn = await start_turn(self.context, self.user_id, self.conversation_id, message)
+        self.conversation_id = turn.conversation_id
         toolbox = TaskToolbox(self.context.pool, self.context.queries, self.user_id)
-        reply = await BuiltinAgent().reply(history, toolbox, today=TODAY)
+        reply = await BuiltinAgent().reply(turn.history, toolbox, today=TODAY)
         content = str(reply).replace("\x00", "")
         stored = await self.context.queries.finish_chat_turn(
             self.context.pool,
@@ -44,6 +43,8 @@ class Chat:
             conversation_id=self.conversation_id,
             content=content,
             tool_calls=toolbox.calls,
+            status="complete",
+            reply_to=turn.user_message_id,
         )
         assert stored is not None
         self.calls = toolbox.calls

@@ -9,12 +9,15 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 
+from service.settings import Settings
+from tests.support.fake_llm import FakeLLM
 from tests.support.server import free_port, start_process
 
 REPO = Path(__file__).resolve().parents[2]
@@ -113,3 +116,20 @@ async def stored_messages(
         if "tool_calls" in row:
             row["tool_calls"] = json.loads(row["tool_calls"])
     return rows
+
+
+API_KEY = "sk-e2e-secret-key-abcdef0123456789"
+MODEL = "fake-model-1"
+
+
+def openai_settings(db_settings: Settings, llm: FakeLLM, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "ai_provider": "openai",
+        "ai_base_url": llm.base_url,
+        "ai_api_key": API_KEY,
+        "ai_model": MODEL,
+        "ai_timeout_seconds": 5.0,
+        "ai_max_retries": 1,
+    }
+    values.update(overrides)
+    return replace(db_settings, **values)

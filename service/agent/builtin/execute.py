@@ -72,6 +72,8 @@ async def set_completed(
     )
     if isinstance(found, str):
         return found
+    if len(found) > toolbox.room():
+        return replies.too_many_at_once(toolbox.budget.max_tool_calls)
     outcomes = []
     for task in found:
         arguments = {"task_id": task.task_id, "completed": intent.completed}
@@ -88,6 +90,8 @@ async def delete_task(
     found = await lookup.find_tasks(intent.task, history, toolbox)
     if isinstance(found, str):
         return found
+    if len(found) > toolbox.room():
+        return replies.too_many_at_once(toolbox.budget.max_tool_calls)
     outcomes = []
     for task in found:
         result = await toolbox.call("delete_task", {"task_id": task.task_id})
@@ -105,6 +109,8 @@ async def update_task(
     if isinstance(targets, str):
         return targets
     intent, found = targets
+    if len(found) > toolbox.room():
+        return replies.too_many_at_once(toolbox.budget.max_tool_calls)
     outcomes = [await _update_one(intent, task, history, toolbox) for task in found]
     return replies.for_each(outcomes, lambda done: replies.update_reply(intent, done, today))
 

@@ -20,6 +20,16 @@ SMALL_TALK: dict[SmallTalkKind, str] = {
     "thanks": "Happy to help! Tell me whenever there's something to do with your tasks.",
     "unknown": f"Sorry, I didn't understand that. {CAPABILITIES}",
 }
+
+
+def too_many_at_once(limit: int) -> str:
+    """The answer to a request that would change more tasks than one turn may."""
+    return (
+        f"I can change up to {limit} tasks at once, so I changed none. "
+        "Please name fewer tasks, or split the request into several messages."
+    )
+
+
 DATE_OUT_OF_RANGE = (
     "That date is too far away: I can use dates up to the year 9999. "
     'Try a closer one, like "in 3 weeks" or "on 2027-03-01".'
@@ -62,17 +72,29 @@ def details(
     return f" ({', '.join(parts)})" if parts else ""
 
 
+# A list line stays readable (and a stored listing small): long titles are
+# cut and only the first tags named; the number says which task it is.
+LINE_TITLE_CHARS = 80
+LINE_TAGS = 3
+
+
 def task_line(task: dict[str, Any], today: dt.date) -> str:
     """One line of a list reply: "#3 Buy milk (due Fri 27 Nov, done)"."""
+    tags = [str(tag) for tag in task.get("tags") or []]
+    if len(tags) > LINE_TAGS:
+        tags = [*tags[:LINE_TAGS], f"+{len(tags) - LINE_TAGS} more"]
     extra = details(
         due_at=parse_due(task.get("due_at")),
         priority=task.get("priority"),
-        tags=task.get("tags") or [],
+        tags=tags,
         today=today,
     )
     if task.get("completed"):
         extra = f"{extra[:-1]}, done)" if extra else " (done)"
-    return f"#{task.get('id')} {task.get('title')}{extra}"
+    title = str(task.get("title"))
+    if len(title) > LINE_TITLE_CHARS:
+        title = title[: LINE_TITLE_CHARS - 1].rstrip() + "…"
+    return f"#{task.get('id')} {title}{extra}"
 
 
 def list_reply(request: ListTasks, result: dict[str, Any], today: dt.date) -> str:

@@ -42,6 +42,10 @@ TOO_MANY_ROUNDS_REPLY = (
     "and ask again for what is still missing."
 )
 EMPTY_REPLY_AFTER_TOOLS = "Done."
+TOOL_LIMIT_REPLY = (
+    "I stopped after {limit} actions, the most I take for one message. The actions "
+    "listed with this reply were carried out; ask again for what is still missing."
+)
 EMPTY_REPLY = (
     "Sorry, I have no answer to that. I can add, list, complete, update and delete your tasks."
 )
@@ -63,10 +67,22 @@ class OpenAIAgent:
             *history_messages(history),
         ]
         ran_tools = False
+        replayed = toolbox.take_replay()
+        if replayed:
+            # A failed attempt of this turn ran these: the model continues after them.
+            ids = [f"prev{index:05d}" for index in range(len(replayed))]
+            messages.append(assistant_tool_message(None, list(zip(ids, replayed, strict=True))))
+            messages.extend(
+                tool_result_message(call_id, call.result)
+                for call_id, call in zip(ids, replayed, strict=True)
+            )
+            ran_tools = True
         used_ids = {call["id"] for m in messages for call in m.get("tool_calls", [])}
         async with self.client.session() as http:
             for round_number in range(1, MAX_TOOL_ROUNDS + 2):
-                turn = await self.client.complete(http, messages, self._tools)
+                turn = await self.client.complete(
+                    http, messages, self._tools, budget=toolbox.budget
+                )
                 if not turn.tool_calls:
                     text = (turn.content or "").strip()
                     return text or (EMPTY_REPLY_AFTER_TOOLS if ran_tools else EMPTY_REPLY)
@@ -90,6 +106,8 @@ class OpenAIAgent:
                         result = {"error": TOO_MANY_CALLS_ERROR}
                     messages.append(tool_result_message(call.id, result))
                 ran_tools = True
+                if toolbox.room() == 0:
+                    return TOOL_LIMIT_REPLY.format(limit=toolbox.budget.max_tool_calls)
         logger.warning("the model still asked for tools after %d rounds", MAX_TOOL_ROUNDS)
         return TOO_MANY_ROUNDS_REPLY
 

@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 import msgspec
 
-from service.agent.base import AgentError
+from service.agent.base import AgentError, TurnBudget
 
 logger = logging.getLogger("service.agent.openai")
 
@@ -125,15 +125,22 @@ class ChatClient:
         http: httpx.AsyncClient,
         messages: Sequence[dict[str, Any]],
         tools: Sequence[dict[str, Any]],
+        *,
+        budget: TurnBudget | None = None,
     ) -> AssistantTurn:
-        """Ask the model for its next turn; raises AgentError when it cannot answer."""
+        """Ask the model for its next turn; raises AgentError when it cannot answer.
+
+        With a `budget`, every attempt and backoff also ends when the turn's
+        deadline passes or the client leaves (TurnStopped): nothing more is
+        sent to the provider after that.
+        """
         # No tool_choice: "auto" is the protocol's default when tools are given,
         # and some servers (vLLM without its auto-tool-choice flag) refuse it spelled out.
         body = msgspec.json.encode({"model": self.model, "messages": messages, "tools": tools})
         attempts = self.max_retries + 1
         for attempt in range(1, attempts + 1):
             try:
-                return await self._attempt(http, body)
+                return await self._attempt(http, body, budget)
             except _Retryable as failure:
                 if attempt == attempts:
                     logger.warning(
@@ -148,22 +155,31 @@ class ChatClient:
                     attempts,
                     delay,
                 )
-                await self._sleep(delay)
+                if budget is None:
+                    await self._sleep(delay)
+                else:
+                    await budget.race(self._sleep(delay))
         raise AssertionError("unreachable: the loop returns or raises")
 
-    async def _attempt(self, http: httpx.AsyncClient, body: bytes) -> AssistantTurn:
+    async def _attempt(
+        self, http: httpx.AsyncClient, body: bytes, budget: TurnBudget | None
+    ) -> AssistantTurn:
         started = time.monotonic()
-        try:
+
+        async def post() -> httpx.Response:
             # httpx's timeout is per phase (a slow trickle of bytes resets it);
             # the outer one bounds the whole call.
             async with asyncio.timeout(self.timeout_seconds):
-                response = await http.post(
+                return await http.post(
                     self.url,
                     content=body,
                     headers=self._headers,
                     timeout=httpx.Timeout(self.timeout_seconds),
                     follow_redirects=False,
                 )
+
+        try:
+            response = await (post() if budget is None else budget.race(post()))
         except (TimeoutError, httpx.TimeoutException):
             raise _Retryable("AI_TIMEOUT", f"no answer within {self.timeout_seconds:g}s") from None
         except httpx.TransportError as exc:

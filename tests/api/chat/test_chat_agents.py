@@ -163,10 +163,13 @@ async def test_an_agent_error_is_503_with_the_conversation_and_keeps_the_user_me
     assert error["error_code"] == expected_code
     assert error["detail"] == "The provider did not answer."
     conversation_id = error["conversation_id"]
-    assert await stored(database_url, conversation_id) == [("user", "add milk")]
+    assert await stored(database_url, conversation_id) == [
+        ("user", "add milk"),
+        ("assistant", "The provider did not answer."),
+    ]
     assert (await client.get(f"/api/{user_id}/tasks")).json() == []
-    conversation = (await client.get(f"/api/{user_id}/conversations/{conversation_id}")).json()
-    assert conversation["updated_at"] == conversation["created_at"]
+    messages = await client.get(f"/api/{user_id}/conversations/{conversation_id}/messages")
+    assert [m["status"] for m in messages.json()] == ["complete", "failed"]
 
 
 async def test_an_unexpected_agent_exception_is_503_ai_unavailable_and_logged(
@@ -186,7 +189,10 @@ async def test_an_unexpected_agent_exception_is_503_ai_unavailable_and_logged(
     error = response.json()
     assert error["error_code"] == "AI_UNAVAILABLE"
     assert "bug" not in error["detail"]
-    assert await stored(database_url, error["conversation_id"]) == [("user", "secret words")]
+    assert await stored(database_url, error["conversation_id"]) == [
+        ("user", "secret words"),
+        ("assistant", "The assistant could not answer; please retry."),
+    ]
     logged = [r for r in caplog.records if r.name == "service.chat"]
     assert logged
     assert logged[0].exc_info is not None
@@ -208,11 +214,12 @@ async def test_after_a_failure_the_client_retries_in_the_same_conversation(
     assert retried.json()["conversation_id"] == conversation_id
     assert await stored(database_url, conversation_id) == [
         ("user", "hello?"),
+        ("assistant", "Timed out."),
         ("user", "hello?"),
         ("assistant", "echo: hello?"),
     ]
-    # The retry's history shows the unanswered message too.
-    assert [m.content for m in agent.histories[1]] == ["hello?", "hello?"]
+    # The retry's history shows the failed turn too.
+    assert [m.content for m in agent.histories[1]] == ["hello?", "Timed out.", "hello?"]
 
 
 async def test_a_failure_in_an_existing_conversation_names_it(
@@ -232,14 +239,13 @@ async def test_a_failure_in_an_existing_conversation_names_it(
         ("user", "first"),
         ("assistant", "echo: first"),
         ("user", "second"),
+        ("assistant", "Down."),
     ]
 
 
-async def test_tool_effects_before_a_failure_stay_but_no_assistant_message_is_stored(
+async def test_tool_effects_before_a_failure_are_stored_in_a_failed_assistant_message(
     client: httpx.AsyncClient, user_id: str, agent: ScriptedAgent, database_url: str
 ) -> None:
-    # Documented behaviour: each tool call is its own statement, so what it
-    # did is done; the turn itself is not answered.
     async def add_then_fail(history: Sequence[HistoryMessage], toolbox: Toolbox) -> str:
         await toolbox.call("add_task", {"title": "half way"})
         raise AgentError("AI_TIMEOUT", "Timed out.")
@@ -247,8 +253,15 @@ async def test_tool_effects_before_a_failure_stay_but_no_assistant_message_is_st
     agent.behaviour = add_then_fail
     response = await post_chat(client, user_id, "add half way")
     assert response.status_code == 503
-    assert await stored(database_url, response.json()["conversation_id"]) == [
-        ("user", "add half way")
+    conversation_id = response.json()["conversation_id"]
+    assert await stored(database_url, conversation_id) == [
+        ("user", "add half way"),
+        ("assistant", "Timed out."),
+    ]
+    messages = (await client.get(f"/api/{user_id}/conversations/{conversation_id}/messages")).json()
+    assert messages[1]["status"] == "failed"
+    assert [(c["name"], c["result"]["status"]) for c in messages[1]["tool_calls"]] == [
+        ("add_task", "created")
     ]
     assert [t["title"] for t in (await client.get(f"/api/{user_id}/tasks")).json()] == ["half way"]
 
@@ -307,8 +320,9 @@ class CountingPool:
         return attribute
 
 
-@pytest.mark.parametrize(("tool_calls", "statements"), [(0, 2), (1, 3), (3, 5)])
-async def test_a_turn_runs_two_statements_plus_one_per_tool_call(
+# Each tool call is its own statement plus the one that records it at once.
+@pytest.mark.parametrize(("tool_calls", "statements"), [(0, 2), (1, 4), (3, 8)])
+async def test_a_turn_runs_two_statements_plus_two_per_tool_call(
     db_settings: Settings, token: str, user_id: str, tool_calls: int, statements: int
 ) -> None:
     async def add_some(history: Sequence[HistoryMessage], toolbox: Toolbox) -> str:

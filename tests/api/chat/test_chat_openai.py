@@ -10,8 +10,6 @@ import json
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import replace
-from typing import Any
 
 import httpx
 import msgspec
@@ -20,25 +18,9 @@ import pytest
 from service.agent.openai.agent import MAX_TOOL_ROUNDS, TOO_MANY_ROUNDS_REPLY
 from service.agent.openai.schema import tool_definitions
 from service.settings import Settings
-from tests.support.chat import post_chat, stored_messages
+from tests.support.chat import API_KEY, MODEL, openai_settings, post_chat, stored_messages
 from tests.support.fake_llm import FakeLLM, failure, slow, text, tool_calls
 from tests.support.server import client_for, live_server
-
-API_KEY = "sk-e2e-secret-key-abcdef0123456789"
-MODEL = "fake-model-1"
-
-
-def openai_settings(db_settings: Settings, llm: FakeLLM, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "ai_provider": "openai",
-        "ai_base_url": llm.base_url,
-        "ai_api_key": API_KEY,
-        "ai_model": MODEL,
-        "ai_timeout_seconds": 5.0,
-        "ai_max_retries": 1,
-    }
-    values.update(overrides)
-    return replace(db_settings, **values)
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +158,7 @@ async def test_a_rate_limit_is_retried_after_retry_after(
     assert len(llm.received) == 2
 
 
-async def test_a_failing_provider_is_503_and_keeps_only_the_user_message(
+async def test_a_failing_provider_is_503_and_stores_the_turn_as_failed(
     client: httpx.AsyncClient, llm: FakeLLM, user_id: str, database_url: str
 ) -> None:
     llm.script(failure(500), failure(503))
@@ -187,8 +169,11 @@ async def test_a_failing_provider_is_503_and_keeps_only_the_user_message(
     body = response.json()
     assert body["error_code"] == "AI_UNAVAILABLE"
     assert len(llm.received) == 2  # one try and AI_MAX_RETRIES=1 retry
-    rows = await stored_messages(database_url, body["conversation_id"])
-    assert [(r["role"], r["content"]) for r in rows] == [("user", "add buy bread")]
+    rows = await stored_messages(database_url, body["conversation_id"], "role, status")
+    assert [(r["role"], r["status"]) for r in rows] == [
+        ("user", "complete"),
+        ("assistant", "failed"),
+    ]
 
     # The client retries in the same conversation once the provider is back.
     llm.script(text("Sorry for the wait, what bread?"))
@@ -232,8 +217,11 @@ async def test_a_slow_provider_is_503_ai_timeout(
     body = response.json()
     assert body["error_code"] == "AI_TIMEOUT"
     assert len(llm.received) == 2
-    rows = await stored_messages(database_url, body["conversation_id"])
-    assert [r["role"] for r in rows] == ["user"]
+    rows = await stored_messages(database_url, body["conversation_id"], "role, status")
+    assert [(r["role"], r["status"]) for r in rows] == [
+        ("user", "complete"),
+        ("assistant", "failed"),
+    ]
 
 
 async def test_an_unreachable_provider_is_503_ai_unavailable(

@@ -20,7 +20,9 @@ async def test_access_log_has_one_line_per_request_without_ids_or_secrets(
 ) -> None:
     caplog.set_level(logging.INFO)
     secret_title = "my-secret-diary-entry"
-    await client.post(f"/api/{user_id}/tasks", json={"title": secret_title})
+    await client.post(
+        f"/api/{user_id}/tasks", json={"title": secret_title}, headers={"X-Request-ID": "mine-1"}
+    )
     await client.get(f"/api/{user_id}/tasks", headers={"X-Request-ID": "trace-123"})
 
     access = [r.getMessage() for r in caplog.records if r.name == "service.access"]

@@ -152,3 +152,15 @@ async def test_a_date_past_the_year_9999_is_a_clear_answer_and_stores_nothing(
     assert reply.startswith("That date is too far away"), reply
     assert chat.calls == []
     assert await chat.tasks() == {}
+
+
+async def test_a_message_naming_more_tasks_than_one_turn_may_change_changes_none(
+    chat: Chat,
+) -> None:
+    numbers = [await chat.add(f"task {n}") for n in range(25)]
+    reply = await chat.say("complete tasks " + ", ".join(str(n) for n in numbers))
+    assert reply.startswith("I can change up to 20 tasks at once")
+    assert chat.changing_calls() == []
+    assert not any(task["completed"] for task in (await chat.tasks()).values())
+    reply = await chat.say("complete tasks " + ", ".join(str(n) for n in numbers[:20]))
+    assert len(chat.changing_calls()) == 20

@@ -162,8 +162,11 @@ def test_create_task_documents_body_201_and_location(document: dict[str, Any]) -
     }
     created = described["responses"]["201"]
     assert created["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Task"}
-    assert set(created["headers"]) == {"X-Request-ID", "Location"}
-    assert set(described["responses"]) == {"201", "400", "401", "403", "413", "415", "500", "503"}
+    assert set(created["headers"]) == {"X-Request-ID", "Location", "Idempotent-Replayed"}
+    assert set(described["responses"]) == {
+        "201", "400", "401", "403", "409", "413", "415", "422", "500", "503",
+    }  # fmt: skip
+    assert {"$ref": "#/components/parameters/IdempotencyKey"} in described["parameters"]
 
 
 def test_list_tasks_documents_an_array_and_the_total_count(document: dict[str, Any]) -> None:
