@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
 
         print(
             mint_token(
-                settings.better_auth_secret,
+                settings.session_secret,
                 args.user,
                 ttl_seconds=args.ttl,
                 issuer=settings.auth_jwt_issuer,
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def with_dev_secret(settings: Settings) -> Settings:
     """Outside production, a missing secret becomes one kept in `.data/`."""
-    if settings.better_auth_secret or settings.is_production:
+    if settings.session_secret or settings.is_production:
         return settings
     if not DEV_SECRET_FILE.exists():
         DEV_SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
@@ -160,7 +160,7 @@ def serve_http(settings: Settings) -> None:
     from service.http.server import PROTOCOL
 
     if not settings.is_production:
-        example = mint_token(settings.better_auth_secret, "demo-user", ttl_seconds=86400)
+        example = mint_token(settings.session_secret, "demo-user", ttl_seconds=86400)
         base = f"http://{settings.host}:{settings.port}"
         print(
             f"\nServing on {base}. Try:\n"

@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 
 from service.agent.base import Agent
 from service.agent.factory import make_agent
+from service.auth import tables
 from service.auth.hs256 import Hs256Verifier
 from service.auth.jwks import JwksVerifier, KeyStore
 from service.auth.middleware import Authenticator, AuthMiddleware
@@ -23,7 +24,7 @@ from service.db.queries import load_queries
 from service.http import docs, health
 from service.http.context import AppContext
 from service.http.cors import CredentialedCORSMiddleware
-from service.http.errors import EXCEPTION_HANDLERS
+from service.http.errors import DATABASE_DOWN_ERRORS, EXCEPTION_HANDLERS
 from service.http.idempotency import IdempotencyMiddleware
 from service.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from service.http.routing import ApiRoute
@@ -42,7 +43,9 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
     """
     if not settings.database_url:
         raise ValueError("create_app needs settings.database_url (see service.db.devdb)")
-    context = AppContext(settings=settings, queries=load_queries())
+    context = AppContext(
+        settings=settings, queries=load_queries().bind(tables.identifiers(settings))
+    )
     if settings.better_auth_origin is None:
         logger.warning(
             "BETTER_AUTH_URL is not set: JWTs of Better Auth's jwt() plugin are refused "
@@ -54,6 +57,8 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         context.pool = await db.create_pool(settings, settings.database_url or "")
         try:
+            with contextlib.suppress(*DATABASE_DOWN_ERRORS):
+                await tables.check_tables(context.queries, context.pool, settings)
             # The outbound HTTP clients (JWKS, LLM provider) live as long as the
             # app, so connections and TLS sessions are reused across requests.
             async with key_store, httpx.AsyncClient(follow_redirects=False) as agent_http:
@@ -71,12 +76,12 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
     ]
     authenticator = Authenticator(
         hs256=Hs256Verifier(
-            settings.better_auth_secret,
+            settings.jwt_secrets,
             issuer=settings.auth_jwt_issuer,
             audience=settings.auth_jwt_audience,
         ),
         asymmetric=JwksVerifier(key_store, origin=settings.better_auth_origin),
-        session=SessionVerifier(context, secret=settings.better_auth_secret),
+        session=SessionVerifier(context, secret=settings.session_secret),
     )
     middleware = [
         Middleware(

@@ -7,7 +7,7 @@ token` mints them for trying the API.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import jwt
@@ -68,7 +68,11 @@ def decode_verified(
 
 
 class Hs256Verifier:
-    """Verifies HS256 tokens with the shared secret, and only those.
+    """Verifies HS256 tokens with the shared secrets, and only those.
+
+    With BETTER_AUTH_SECRETS every listed secret verifies (the current one
+    first), so whoever mints tokens can rotate: a token signed with a secret
+    still listed passes, one signed with a secret taken off the list does not.
 
     pyjwt's full check costs about 90 us, the largest single item of a simple
     request, and a client sends the same token with every request until it
@@ -80,14 +84,14 @@ class Hs256Verifier:
 
     def __init__(
         self,
-        secret: str,
+        secrets: Sequence[str],
         *,
         issuer: str | None,
         audience: str | None,
         cache_size: int = VERIFIED_CACHE_SIZE,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._secret = secret
+        self._secrets = tuple(secret for secret in secrets if secret)
         self._issuer = issuer
         self._audience = audience
         self._cache_size = cache_size
@@ -100,7 +104,7 @@ class Hs256Verifier:
 
     async def verify(self, token: str) -> str:
         """The user id of a valid token; 401 errors otherwise."""
-        if not self._secret:
+        if not self._secrets:
             raise AuthInvalid("The token is invalid.")
         remembered = self._verified.get(token)
         if remembered is not None:
@@ -111,13 +115,34 @@ class Hs256Verifier:
             del self._verified[token]
             raise AuthExpired("The token has expired; sign in again.")
         claims = decode_verified(
-            token, self._secret, ["HS256"], issuer=self._issuer, audience=self._audience
+            token,
+            self._signing_secret(token),
+            ["HS256"],
+            issuer=self._issuer,
+            audience=self._audience,
         )
         user_id = user_id_from_claims(claims)
         if len(self._verified) >= self._cache_size:
             del self._verified[next(iter(self._verified))]  # the oldest
         self._verified[token] = (user_id, float(claims["exp"]))
         return user_id
+
+    def _signing_secret(self, token: str) -> str:
+        """The listed secret the token's signature is made with (else the current
+        one, which then refuses it with the usual error)."""
+        if len(self._secrets) > 1:
+            for secret in self._secrets:
+                try:
+                    _signature_check.decode(token, secret, algorithms=["HS256"])
+                except jwt.InvalidSignatureError:
+                    continue
+                except jwt.PyJWTError:
+                    break
+                return secret
+        return self._secrets[0]
+
+
+_signature_check = jwt.PyJWS()
 
 
 def mint_token(

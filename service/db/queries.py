@@ -35,6 +35,9 @@ _NAME_LINE = re.compile(r"^--\s*name:")
 _PARAMS = re.compile(r"^--\s*params:\s*(?P<params>.*)$")
 # A placeholder outside string literals; the SQL files keep `$n` out of literals.
 _PLACEHOLDER = re.compile(r"\$(\d+)")
+# A name the deployment chooses (a table of another product), filled in by
+# `Queries.bind` with a quoted identifier: `{{session_table}}`.
+_IDENTIFIER_SLOT = re.compile(r"\{\{(\w+)\}\}")
 
 
 class QueryFileError(ValueError):
@@ -85,6 +88,25 @@ class Queries:
 
     def __getitem__(self, name: str) -> Query:
         return self._queries[name]
+
+    def bind(self, identifiers: dict[str, str]) -> Queries:
+        """The queries with every `{{name}}` slot filled by `identifiers[name]`,
+        double-quoted. The names must be plain (letters, digits, _), which the
+        settings guarantee; a slot left without a name is an error."""
+        for value in identifiers.values():
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", value):
+                raise QueryFileError(f"not a plain identifier: {value!r}")
+
+        def fill(query: Query) -> Query:
+            def quoted(slot: re.Match[str]) -> str:
+                if slot[1] not in identifiers:
+                    raise QueryFileError(f"{query.source}: no value for {{{{{slot[1]}}}}}")
+                return f'"{identifiers[slot[1]]}"'
+
+            sql = _IDENTIFIER_SLOT.sub(quoted, query.sql)
+            return Query(query.name, query.kind, query.params, sql, query.source)
+
+        return Queries({name: fill(query) for name, query in self._queries.items()})
 
     def __iter__(self) -> Any:
         return iter(self._queries.values())

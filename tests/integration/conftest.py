@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from service.agent.toolbox import TaskToolbox
+from service.auth.tables import identifiers
 from service.db import pool as db
 from service.db.queries import Queries, load_queries
 from service.http.context import AppContext
@@ -19,7 +20,7 @@ from tests.support.builtin_chat import Chat
 
 @pytest.fixture(scope="module")
 def queries() -> Queries:
-    return load_queries()
+    return load_queries().bind(identifiers(Settings()))
 
 
 @pytest.fixture(scope="module")

@@ -53,7 +53,15 @@ def test_a_package_imports_only_packages_below_it(package: str) -> None:
 
 def test_every_package_is_placed_in_the_rule() -> None:
     packages = {path.parent.name for path in SERVICE.glob("*/__init__.py")}
-    assert packages == set(ALLOWED)
+    assert packages - PROCESS_WIDE == set(ALLOWED)
+
+
+def test_the_process_wide_pieces_import_no_package_of_the_service() -> None:
+    for name in PROCESS_WIDE:
+        modules = [*SERVICE.glob(f"{name}.py"), *SERVICE.glob(f"{name}/*.py")]
+        assert modules
+        for module in modules:
+            assert imported_packages(module) <= PROCESS_WIDE, module
 
 
 def test_the_rest_and_chat_paths_never_import_pydantic() -> None:

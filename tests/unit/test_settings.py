@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from service.settings import MIN_PRODUCTION_SECRET_LENGTH, Settings, SettingsError, read_dotenv
+from service.settings import MIN_PRODUCTION_SECRET_LENGTH, Settings, SettingsError
+from service.settings.environment import read_dotenv
 
 STRONG_SECRET = "s" * MIN_PRODUCTION_SECRET_LENGTH
 NEON_POOLER = "postgresql://u:p@ep-cool-name-123456-pooler.eu-central-1.aws.neon.tech/db"

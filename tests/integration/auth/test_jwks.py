@@ -23,6 +23,7 @@ from service.auth.jwks import (
     JwksVerifier,
     KeyStore,
 )
+from service.auth.tables import identifiers
 from service.db.queries import load_queries
 from service.http.context import AppContext
 from service.http.errors import AuthExpired, AuthInvalid, DatabaseUnavailable
@@ -54,7 +55,9 @@ class Clock:
 
 
 def context_on(pool: Any) -> AppContext:
-    return AppContext(settings=Settings(), queries=load_queries(), pool=pool)
+    return AppContext(
+        settings=Settings(), queries=load_queries().bind(identifiers(Settings())), pool=pool
+    )
 
 
 @pytest.fixture(scope="module")

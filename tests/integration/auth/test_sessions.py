@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 
 from service.auth.sessions import SessionVerifier
+from service.auth.tables import identifiers
 from service.db.queries import load_queries
 from service.http.context import AppContext
 from service.http.errors import AuthExpired, AuthInvalid, DatabaseUnavailable
@@ -28,7 +29,9 @@ SECRET = "session-test-secret-0123456789abcdef"
 
 
 def verifier_on(pool: Any) -> SessionVerifier:
-    context = AppContext(settings=Settings(), queries=load_queries(), pool=pool)
+    context = AppContext(
+        settings=Settings(), queries=load_queries().bind(identifiers(Settings())), pool=pool
+    )
     return SessionVerifier(context, secret=SECRET)
 
 

@@ -24,7 +24,7 @@ class Clock:
 
 def verifier(clock: Clock | None = None, *, cache_size: int = 16) -> Hs256Verifier:
     return Hs256Verifier(
-        SECRET, issuer=None, audience=None, cache_size=cache_size, clock=clock or Clock()
+        [SECRET], issuer=None, audience=None, cache_size=cache_size, clock=clock or Clock()
     )
 
 
@@ -93,8 +93,17 @@ async def test_memory_is_bounded_and_forgets_the_oldest_first() -> None:
 
 
 async def test_without_a_secret_every_token_is_invalid_and_none_is_remembered() -> None:
-    check = Hs256Verifier("", issuer=None, audience=None)
+    check = Hs256Verifier([""], issuer=None, audience=None)
 
     with pytest.raises(AuthInvalid):
         await check.verify(mint_token(SECRET, "alice"))
     assert check.cached_tokens == 0
+
+
+async def test_every_listed_secret_verifies_and_a_removed_one_does_not() -> None:
+    current, previous, retired = "c" * 40, "p" * 40, "r" * 40
+    check = Hs256Verifier([current, previous], issuer=None, audience=None)
+    assert await check.verify(mint_token(current, "u1")) == "u1"
+    assert await check.verify(mint_token(previous, "u2")) == "u2"
+    with pytest.raises(AuthInvalid):
+        await check.verify(mint_token(retired, "u3"))

@@ -16,12 +16,17 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+from service.settings.environment import (
+    Reader,
+    SettingsError,
+    parse_better_auth_secrets,
+    read_dotenv,
+)
+
+__all__ = ["DATA_DIR", "MIN_PRODUCTION_SECRET_LENGTH", "Settings", "SettingsError"]
+
 MIN_PRODUCTION_SECRET_LENGTH = 32
 DATA_DIR = Path(".data")
-
-
-class SettingsError(ValueError):
-    """The environment holds a value the service cannot run with."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,6 +41,12 @@ class Settings:
     database_acquire_timeout_seconds: float = 5.0
     database_statement_timeout_seconds: float = 10.0
     better_auth_secret: str = field(default="", repr=False)
+    # BETTER_AUTH_SECRETS' values in order, the current one first.
+    better_auth_secrets: tuple[str, ...] = field(default=(), repr=False)
+    better_auth_db_schema: str = "public"
+    better_auth_session_table: str = "session"
+    better_auth_jwks_table: str = "jwks"
+    better_auth_column_case: Literal["camel", "snake"] = "camel"
     better_auth_url: str | None = None
     better_auth_jwks_url: str | None = None
     auth_jwt_issuer: str | None = None
@@ -66,6 +77,20 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def session_secret(self) -> str:
+        """The secret Better Auth signs (and verifies) session tokens with: the
+        current one of BETTER_AUTH_SECRETS, else BETTER_AUTH_SECRET."""
+        return self.better_auth_secrets[0] if self.better_auth_secrets else self.better_auth_secret
+
+    @property
+    def jwt_secrets(self) -> tuple[str, ...]:
+        """Secrets an HS256 token may be signed with: every listed one, so token
+        minters can rotate; else BETTER_AUTH_SECRET alone."""
+        if self.better_auth_secrets:
+            return self.better_auth_secrets
+        return (self.better_auth_secret,) if self.better_auth_secret else ()
 
     @property
     def better_auth_origin(self) -> str | None:
@@ -104,7 +129,7 @@ class Settings:
         """Read SPEC 2's variables; `.env` fills in what the environment lacks."""
         env = dict(read_dotenv(Path(".env"))) if environ is None else {}
         env.update(os.environ if environ is None else environ)
-        reader = _Reader(env)
+        reader = Reader(env)
         settings = cls(
             env=reader.text("ENV", "development").lower(),
             database_url=reader.optional("DATABASE_URL"),
@@ -118,6 +143,13 @@ class Settings:
             better_auth_secret=reader.optional("BETTER_AUTH_SECRET")
             or reader.optional("AUTH_SECRET")
             or "",
+            better_auth_secrets=parse_better_auth_secrets(reader.optional("BETTER_AUTH_SECRETS")),
+            better_auth_db_schema=reader.identifier("BETTER_AUTH_DB_SCHEMA", "public"),
+            better_auth_session_table=reader.identifier("BETTER_AUTH_SESSION_TABLE", "session"),
+            better_auth_jwks_table=reader.identifier("BETTER_AUTH_JWKS_TABLE", "jwks"),
+            better_auth_column_case=reader.choice(  # type: ignore[arg-type]
+                "BETTER_AUTH_COLUMN_CASE", ("camel", "snake"), "camel"
+            ),
             better_auth_url=reader.optional("BETTER_AUTH_URL"),
             better_auth_jwks_url=reader.optional("BETTER_AUTH_JWKS_URL"),
             auth_jwt_issuer=reader.optional("AUTH_JWT_ISSUER"),
@@ -163,81 +195,17 @@ class Settings:
         if self.ai_provider == "openai" and not (self.ai_base_url and self.ai_model):
             raise SettingsError("AI_PROVIDER=openai needs AI_BASE_URL and AI_MODEL.")
         if self.is_production:
-            if len(self.better_auth_secret) < MIN_PRODUCTION_SECRET_LENGTH:
+            if len(self.session_secret) < MIN_PRODUCTION_SECRET_LENGTH:
+                name = (
+                    "BETTER_AUTH_SECRETS' current secret"
+                    if self.better_auth_secrets
+                    else ("BETTER_AUTH_SECRET")
+                )
                 raise SettingsError(
-                    "ENV=production needs BETTER_AUTH_SECRET of at least "
+                    f"ENV=production needs {name} of at least "
                     f"{MIN_PRODUCTION_SECRET_LENGTH} characters."
                 )
             if not self.database_url:
                 raise SettingsError(
                     "ENV=production needs DATABASE_URL; the embedded database is for development."
                 )
-
-
-class _Reader:
-    """Typed access to the raw environment, with errors that name the variable."""
-
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self._env = env
-
-    def optional(self, name: str) -> str | None:
-        value = self._env.get(name, "").strip()
-        return value or None
-
-    def text(self, name: str, default: str) -> str:
-        return self.optional(name) or default
-
-    def integer(self, name: str, default: int, *, minimum: int) -> int:
-        raw = self.optional(name)
-        if raw is None:
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise SettingsError(f"{name} must be an integer, not {raw!r}.") from None
-        if value < minimum:
-            raise SettingsError(f"{name} must be at least {minimum}.")
-        return value
-
-    def number(self, name: str, default: float) -> float:
-        raw = self.optional(name)
-        if raw is None:
-            return default
-        try:
-            value = float(raw)
-        except ValueError:
-            raise SettingsError(f"{name} must be a number, not {raw!r}.") from None
-        if not value > 0:
-            raise SettingsError(f"{name} must be positive.")
-        return value
-
-    def choice(self, name: str, allowed: tuple[str, ...], default: str) -> str:
-        value = (self.optional(name) or default).lower()
-        if value not in allowed:
-            raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
-        return value
-
-    def statement_cache(self) -> int | Literal["auto"]:
-        raw = self.optional("DATABASE_STATEMENT_CACHE")
-        if raw is None or raw.lower() == "auto":
-            return "auto"
-        return self.integer("DATABASE_STATEMENT_CACHE", 0, minimum=0)
-
-
-def read_dotenv(path: Path) -> dict[str, str]:
-    """Parse `KEY=value` lines of a `.env` file; missing file means no values."""
-    if not path.is_file():
-        return {}
-    values: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.removeprefix("export ").partition("=")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        else:
-            value = value.split(" #", 1)[0].rstrip()  # an inline comment
-        values[key.strip()] = value
-    return values
