@@ -12,6 +12,17 @@ STAMP := $(VENV)/.installed
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
+# The real Better Auth for the interop tests, exactly as the lock file pins it.
+INTEROP := tests/interop/better_auth
+INTEROP_STAMP := $(INTEROP)/node_modules/.installed
+
+$(INTEROP_STAMP): $(INTEROP)/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  echo "make test needs Node.js 20+ and npm (the Better Auth interop tests run the real"; \
+	  echo "better-auth package): apt-get install nodejs npm, or see https://nodejs.org"; exit 1; }
+	npm ci --prefix $(INTEROP) --no-audit --no-fund --loglevel=error
+	touch $@
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -29,7 +40,7 @@ migrate: $(STAMP) ## Apply pending migrations and exit
 token: $(STAMP) ## Print a token: make token USER_ID=alice (default demo-user)
 	@$(BIN)/python -m service token --user $(or $(USER_ID),demo-user)
 
-test: $(STAMP) ## Run every test against a real PostgreSQL
+test: $(STAMP) $(INTEROP_STAMP) ## Run every test against a real PostgreSQL and the real Better Auth
 	$(BIN)/pytest
 
 test-unit: $(STAMP) ## Run the tests that need no database
@@ -56,4 +67,4 @@ loadtest: $(VENV)/.installed-load ## Run locustfile.py headless (LOADTEST_USERS=
 	$(BIN)/python -m bench.loadtest
 
 clean: ## Remove the venv, caches and local data (.data holds the dev database!)
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .bench .data
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .bench .data $(INTEROP)/node_modules

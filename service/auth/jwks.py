@@ -313,7 +313,20 @@ class JwksVerifier:
         claims = decode_verified(
             token, key.key, [str(algorithm)], issuer=self._origin, audience=self._origin
         )
-        if key.expired(datetime.now(UTC)):
-            # Genuine but signed with a retired key: the client should fetch a new token.
+        if key.expired(datetime.now(UTC)) and not _issued_before(claims, key):
+            # Signed with a key already retired when the token was issued.
             raise AuthExpired("The token's signing key has expired; get a new token.")
         return user_id_from_claims(claims)
+
+
+def _issued_before(claims: dict[str, Any], key: PublicKey) -> bool:
+    """Whether the token was issued (`iat`) while its key was still current.
+
+    Better Auth keeps serving a rotated key for its grace period, and its own
+    verifyJWT accepts what the key signed before it expired, within the
+    token's own lifetime (`exp`, checked by the decode). Nothing else loosens.
+    """
+    issued_at = claims.get("iat")
+    if key.expires_at is None or not isinstance(issued_at, int | float):
+        return False
+    return datetime.fromtimestamp(issued_at, UTC) < key.expires_at

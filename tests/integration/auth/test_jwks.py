@@ -180,12 +180,27 @@ async def test_an_expiry_set_on_a_cached_key_is_seen_once_the_cache_is_re_read(
         await verifier.verify(token)
 
 
-async def test_a_key_past_its_expires_at_no_longer_verifies(pool: Any, store: KeyStore) -> None:
+async def test_a_key_past_its_expires_at_verifies_only_what_it_signed_before(
+    pool: Any, store: KeyStore
+) -> None:
     key = SigningKey.generate("EdDSA")
-    await insert_key(pool, key, expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    retired = datetime.now(UTC) - timedelta(seconds=60)
+    await insert_key(pool, key, expires_at=retired)
     verifier = JwksVerifier(store, origin=ORIGIN)
+    # Issued after the key expired: refused.
     with pytest.raises(AuthExpired):
         await verifier.verify(key.sign(claims_for("user-x", ORIGIN)))
+    # Issued while it was current, and still within its own lifetime: good.
+    before = int(retired.timestamp()) - 30
+    token = key.sign(claims_for("user-x", ORIGIN, iat=before, exp=before + 15 * 60))
+    assert await verifier.verify(token) == "user-x"
+    # Issued before, but past its own exp (with leeway): expired like any token.
+    old = int(retired.timestamp()) - 20 * 60
+    with pytest.raises(AuthExpired):
+        await verifier.verify(key.sign(claims_for("user-x", ORIGIN, iat=old, exp=old + 15 * 60)))
+    # Without iat nothing says when it was issued: refused.
+    with pytest.raises(AuthExpired):
+        await verifier.verify(key.sign(claims_for("user-x", ORIGIN, iat=...)))
     # A forged token under the expired kid is invalid, not merely expired.
     forger = SigningKey.generate("EdDSA")
     with pytest.raises(AuthInvalid):
