@@ -66,7 +66,12 @@ class BoundedPool:
         self.acquire_timeout = acquire_timeout
 
     def acquire(self) -> Any:
-        return self.pool.acquire(timeout=self.acquire_timeout)
+        # asyncpg bounds a wait with asyncio.wait_for, a task per acquire; only
+        # pay for it when every connection is in use and the wait is real.
+        pool = self.pool
+        if pool.get_size() - pool.get_idle_size() < pool.get_max_size():
+            return pool.acquire()
+        return pool.acquire(timeout=self.acquire_timeout)
 
     async def fetch(self, query: str, *args: Any) -> list[Any]:
         async with self.acquire() as conn:
