@@ -111,21 +111,35 @@ ORDER BY id;
 
 -- name: list_conversations :many
 -- params: user_id, limit, offset
--- The page and the total in one round trip, as list_tasks does: the total row
--- is there even past the end (id is then NULL).
-WITH mine AS (
+-- The page (walking conversations_user_updated) and the total in one round
+-- trip; the total row is there even past the end (id is then NULL). One row
+-- more than `limit` says there is a next page.
+WITH page AS (
     SELECT id, title, created_at, updated_at
     FROM conversations
     WHERE user_id = $1
-),
-page AS (
-    SELECT id, title, created_at, updated_at
-    FROM mine
     ORDER BY updated_at DESC, id DESC
-    LIMIT $2 OFFSET $3
+    LIMIT $2::int + 1 OFFSET $3
 )
-SELECT total.count AS total, page.id, page.title, page.created_at, page.updated_at
-FROM (SELECT count(*) AS count FROM mine) AS total
+SELECT (SELECT count(*) FROM conversations WHERE user_id = $1) AS total,
+       page.id, page.title, page.created_at, page.updated_at
+FROM (SELECT) AS one
+LEFT JOIN page ON true
+ORDER BY page.updated_at DESC, page.id DESC;
+
+-- name: list_conversations_after :many
+-- params: user_id, limit, after_updated_at, after_id
+-- The page after a cursor: the index walk starts at the cursor's row.
+WITH page AS (
+    SELECT id, title, created_at, updated_at
+    FROM conversations
+    WHERE user_id = $1 AND (updated_at, id) < ($3::timestamptz, $4::bigint)
+    ORDER BY updated_at DESC, id DESC
+    LIMIT $2::int + 1
+)
+SELECT (SELECT count(*) FROM conversations WHERE user_id = $1) AS total,
+       page.id, page.title, page.created_at, page.updated_at
+FROM (SELECT) AS one
 LEFT JOIN page ON true
 ORDER BY page.updated_at DESC, page.id DESC;
 

@@ -2,54 +2,58 @@
 -- always the first parameter, so another user's task is simply not found.
 
 -- name: list_tasks :many
--- params: user_id, status, q, priority, tag, due_before, due_after, sort, descending, limit, offset
--- One round trip for the page and the total: the total row is joined to the
--- page, so it is there even when the page is past the end (id is then NULL).
-WITH matching AS (
+-- params: user_id, q, priority, tag, due_before, due_after, limit, offset, after_key, after_id
+-- A template: service/tasks/listing.py makes one statement of it per sort,
+-- direction, status and paging (`list_tasks__<sort>_<order>_<status>[_after]`)
+-- by filling the /*...*/ slots, so every plan is made for its own shape and
+-- the default, pending and due-date lists walk an index (user_id, key, id)
+-- from where the page starts: their cost does not grow with the user's
+-- history. One round trip for the page and the total. The total of a list
+-- filtered by status alone comes from the per-user counters of `task_counts`;
+-- with other filters it counts the matching rows. A row past the end of the
+-- list carries the total alone (its id is NULL). The page holds `limit` rows
+-- plus one, which only says there is a next page.
+WITH page AS (
     SELECT id, user_id, title, description, completed, priority, due_at, tags,
-           created_at, updated_at, completed_at
+           created_at, updated_at, completed_at, /*key*/ AS sort_key
     FROM tasks
     WHERE user_id = $1
-      AND ($2::text = 'all' OR completed = ($2::text = 'completed'))
-      AND ($3::text IS NULL
-           OR strpos(lower(title), lower($3::text)) > 0
-           OR strpos(lower(coalesce(description, '')), lower($3::text)) > 0)
-      AND ($4::text IS NULL OR priority = $4::text)
-      AND ($5::text IS NULL OR $5::text = ANY (tags))
-      AND ($6::timestamptz IS NULL OR due_at < $6::timestamptz)
-      AND ($7::timestamptz IS NULL OR due_at > $7::timestamptz)
+      /*status*/
+      AND ($2::text IS NULL
+           OR strpos(lower(title), lower($2::text)) > 0
+           OR strpos(lower(coalesce(description, '')), lower($2::text)) > 0)
+      AND ($3::text IS NULL OR priority = $3::text)
+      AND ($4::text IS NULL OR $4::text = ANY (tags))
+      AND ($5::timestamptz IS NULL OR due_at < $5::timestamptz)
+      AND ($6::timestamptz IS NULL OR due_at > $6::timestamptz)
+      AND ($9::/*keytype*/ IS NULL AND $10::bigint IS NULL) -- /*after*/
+    ORDER BY /*key*/ /*dir*/, id /*dir*/
+    LIMIT $7::int + 1 OFFSET $8
 ),
-keyed AS (
-    SELECT matching.*,
-           CASE $8::text WHEN 'created_at' THEN created_at
-                         WHEN 'updated_at' THEN updated_at
-                         WHEN 'due_at' THEN due_at END AS time_key,
-           CASE WHEN $8::text = 'priority'
-                THEN array_position(ARRAY['none', 'low', 'medium', 'high'], priority) END AS rank_key,
-           CASE WHEN $8::text = 'title' THEN lower(title) END AS text_key
-    FROM matching
-),
-page AS (
-    SELECT id, user_id, title, description, completed, priority, due_at, tags,
-           created_at, updated_at, completed_at
-    FROM keyed
-    -- Only one key is non-NULL per request; tasks without a due date come last
-    -- in both directions; id breaks ties so pages never overlap.
-    ORDER BY CASE WHEN $9::boolean THEN time_key END DESC NULLS LAST,
-             CASE WHEN NOT $9::boolean THEN time_key END ASC NULLS LAST,
-             CASE WHEN $9::boolean THEN rank_key END DESC,
-             CASE WHEN NOT $9::boolean THEN rank_key END ASC,
-             CASE WHEN $9::boolean THEN text_key END DESC,
-             CASE WHEN NOT $9::boolean THEN text_key END ASC,
-             CASE WHEN $9::boolean THEN id END DESC,
-             CASE WHEN NOT $9::boolean THEN id END ASC
-    LIMIT $10 OFFSET $11
+total AS (
+    SELECT CASE
+        WHEN $2::text IS NULL AND $3::text IS NULL AND $4::text IS NULL
+             AND $5::timestamptz IS NULL AND $6::timestamptz IS NULL
+        THEN coalesce((SELECT /*counter*/ FROM task_counts WHERE user_id = $1), 0)
+        ELSE (SELECT count(*)
+              FROM tasks
+              WHERE user_id = $1
+                /*status*/
+                AND ($2::text IS NULL
+                     OR strpos(lower(title), lower($2::text)) > 0
+                     OR strpos(lower(coalesce(description, '')), lower($2::text)) > 0)
+                AND ($3::text IS NULL OR priority = $3::text)
+                AND ($4::text IS NULL OR $4::text = ANY (tags))
+                AND ($5::timestamptz IS NULL OR due_at < $5::timestamptz)
+                AND ($6::timestamptz IS NULL OR due_at > $6::timestamptz))
+        END AS count
 )
 SELECT total.count AS total, page.id, page.user_id, page.title, page.description,
        page.completed, page.priority, page.due_at, page.tags, page.created_at,
-       page.updated_at, page.completed_at
-FROM (SELECT count(*) AS count FROM matching) AS total
-LEFT JOIN page ON true;
+       page.updated_at, page.completed_at, page.sort_key
+FROM total
+LEFT JOIN page ON true
+ORDER BY page.sort_key /*dir*/, page.id /*dir*/;
 
 -- name: get_task :one
 -- params: user_id, task_id

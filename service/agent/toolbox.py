@@ -165,8 +165,8 @@ class TaskToolbox:
         query = convert_or_explain(
             "list_tasks", {**filters, "order": "asc", "limit": LIST_LIMIT}, TaskListQuery
         )
-        tasks, total = await fetch_task_page(self._queries, self._pool, self._user_id, query)
-        return {"tasks": [listed(task) for task in tasks], "count": total}
+        page = await fetch_task_page(self._queries, self._pool, self._user_id, query)
+        return {"tasks": [listed(task) for task in page.tasks], "count": page.total}
 
     async def _complete_task(self, args: CompleteTaskArgs) -> Result:
         record = await self._queries.set_task_completed(

@@ -19,9 +19,11 @@ from service.http.contract import (
     Contract,
     JsonInteger,
     integer_schema,
+    invalid,
     trimmed_text_schema,
     whole_number,
 )
+from service.http.cursor import CursorParameter
 from service.http.errors import ValidationFailed
 
 MAX_ID = 2**63 - 1  # BIGINT identity columns
@@ -118,6 +120,11 @@ class ConversationListQuery(Contract):
 
     limit: Annotated[int, Meta(ge=1, le=200)] = 50
     offset: Annotated[int, Meta(ge=0, le=1_000_000)] = 0
+    cursor: CursorParameter | None = None
+
+    def __post_init__(self) -> None:
+        if self.cursor is not None and self.offset:
+            raise invalid("$.offset", "Give a cursor or an offset, not both")
 
 
 class MessageListQuery(Contract):

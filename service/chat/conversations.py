@@ -17,6 +17,7 @@ from service.chat.contracts import (
     MessageListQuery,
     tool_calls_of,
 )
+from service.http import cursor
 from service.http.bodies import read_query
 from service.http.context import app_context, user_id_of
 from service.http.errors import ConversationNotFound, DatabaseUnavailable, ValidationFailed
@@ -40,17 +41,36 @@ def conversation_id_of(request: Request) -> int:
 async def list_conversations(request: Request) -> Response:
     query = read_query(request, ConversationListQuery)
     context = app_context(request)
-    records = await context.queries.list_conversations(
-        context.pool, user_id=user_id_of(request), limit=query.limit, offset=query.offset
-    )
+    user_id = user_id_of(request)
+    secret = context.settings.session_secret
+    shape = ("conversations",)
+    if query.cursor is None:
+        records = await context.queries.list_conversations(
+            context.pool, user_id=user_id, limit=query.limit, offset=query.offset
+        )
+    else:
+        after = cursor.decode_cursor(secret, user_id, shape, query.cursor)
+        records = await context.queries.list_conversations_after(
+            context.pool,
+            user_id=user_id,
+            limit=query.limit,
+            after_updated_at=after.key,
+            after_id=after.row_id,
+        )
+    found = [r for r in records if r["id"] is not None]
+    page = found[: query.limit]
     conversations = [
         Conversation(
             id=r["id"], title=r["title"], created_at=r["created_at"], updated_at=r["updated_at"]
         )
-        for r in records
-        if r["id"] is not None
+        for r in page
     ]
-    return json_response(conversations, headers={"X-Total-Count": str(records[0]["total"])})
+    headers = {"X-Total-Count": str(records[0]["total"])}
+    if len(found) > query.limit:
+        last = cursor.Position(page[-1]["updated_at"], page[-1]["id"])
+        following = cursor.encode_cursor(secret, user_id, shape, last)
+        headers["Link"] = f'<{cursor.next_page_url(request, following)}>; rel="next"'
+    return json_response(conversations, headers=headers)
 
 
 async def get_conversation(request: Request) -> Response:
@@ -122,7 +142,7 @@ routes = [
             tag=TAG,
             query=ConversationListQuery,
             response=list[Conversation],
-            headers=("X-Total-Count",),
+            headers=("X-Total-Count", "Link"),
             errors=(DatabaseUnavailable,),
         ),
         parameters=(USER_ID,),

@@ -19,6 +19,7 @@ column of the first row), `:exec` (the status string, e.g. "DELETE 1").
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -88,6 +89,22 @@ class Queries:
 
     def __getitem__(self, name: str) -> Query:
         return self._queries[name]
+
+    def variant(self, name: str, key: str, fill: Callable[[str], str]) -> Query:
+        """Query `name` as a template made concrete by `fill`, kept as `name__key`.
+
+        For statements whose shape (an ORDER BY, a partial-index predicate)
+        must differ per case so each gets its own plan; made on first use.
+        """
+        full_name = f"{name}__{key}"
+        found = self._queries.get(full_name)
+        if found is None:
+            template = self._queries[name]
+            found = Query(
+                full_name, template.kind, template.params, fill(template.sql), template.source
+            )
+            self._queries[full_name] = found
+        return found
 
     def bind(self, identifiers: dict[str, str]) -> Queries:
         """The queries with every `{{name}}` slot filled by `identifiers[name]`,

@@ -90,6 +90,10 @@ RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
         "description": "How many items match the filters, before limit and offset.",
         "schema": {"type": "integer", "minimum": 0},
     },
+    "Link": {
+        "description": 'The next page, when there is one: `<url>; rel="next"` (RFC 8288).',
+        "schema": {"type": "string"},
+    },
     "Retry-After": {
         "description": "Seconds to wait before retrying (sent with DATABASE_UNAVAILABLE).",
         "schema": {"type": "integer", "minimum": 0},

@@ -21,6 +21,7 @@ from service.http.contract import (
     invalid,
     trimmed_text_schema,
 )
+from service.http.cursor import CursorParameter
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -179,8 +180,11 @@ class TaskListQuery(Contract):
     order: SortOrder = "desc"
     limit: Annotated[int, Meta(ge=1, le=200)] = 50
     offset: Annotated[int, Meta(ge=0, le=1_000_000)] = 0
+    cursor: CursorParameter | None = None
 
     def __post_init__(self) -> None:
+        if self.cursor is not None and self.offset:
+            raise invalid("$.offset", "Give a cursor or an offset, not both")
         for name in ("q", "tag"):
             value = getattr(self, name)
             if value is not None and "\x00" in value:

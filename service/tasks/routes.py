@@ -9,6 +9,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from service.http import cursor
 from service.http.bodies import read_json, read_query
 from service.http.context import app_context, user_id_of
 from service.http.errors import (
@@ -53,8 +54,32 @@ def task_of(record: Any) -> Task:
 async def list_tasks(request: Request) -> Response:
     query = read_query(request, TaskListQuery)
     context = app_context(request)
-    tasks, total = await fetch_task_page(context.queries, context.pool, user_id_of(request), query)
-    return json_response(tasks, headers={"X-Total-Count": str(total)})
+    user_id = user_id_of(request)
+    secret = context.settings.session_secret
+    shape = list_shape(query)
+    after = None
+    if query.cursor is not None:
+        after = cursor.decode_cursor(secret, user_id, shape, query.cursor)
+    page = await fetch_task_page(context.queries, context.pool, user_id, query, after=after)
+    headers = {"X-Total-Count": str(page.total)}
+    if page.next is not None:
+        following = cursor.encode_cursor(secret, user_id, shape, page.next)
+        headers["Link"] = f'<{cursor.next_page_url(request, following)}>; rel="next"'
+    return json_response(page.tasks, headers=headers)
+
+
+def list_shape(query: TaskListQuery) -> tuple[Any, ...]:
+    """What a cursor belongs to: the same sort, order and filters."""
+    return (
+        query.sort,
+        query.order,
+        query.status,
+        query.q,
+        query.priority,
+        query.tag,
+        None if query.due_before is None else query.due_before.isoformat(),
+        None if query.due_after is None else query.due_after.isoformat(),
+    )
 
 
 async def create_task(request: Request) -> Response:
@@ -137,11 +162,12 @@ routes = [
             operation_id="listTasks",
             summary="List tasks",
             description="Filtered, sorted and paged; `X-Total-Count` is the number of matching "
-            "tasks before paging.",
+            'tasks before paging. When there are more, `Link: <...>; rel="next"` is the next '
+            "page's URL (with its `cursor`); following it costs what the first page costs.",
             tag=TAG,
             query=TaskListQuery,
             response=list[Task],
-            headers=("X-Total-Count",),
+            headers=("X-Total-Count", "Link"),
             errors=(DatabaseUnavailable,),
         ),
         Operation(

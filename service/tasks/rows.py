@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
 from service.db.queries import Queries
+from service.http.cursor import Position
+from service.tasks import listing
 from service.tasks.contracts import Task, TaskListQuery, TaskUpdate
 
 
@@ -32,35 +34,53 @@ def task_from_row(row: Any) -> Task:
     )
 
 
-def task_page(rows: Sequence[Any]) -> tuple[list[Task], int]:
-    """The tasks and the total of a `list_tasks` result.
+@dataclass(frozen=True)
+class TaskPage:
+    """A page of tasks, how many match in all, and where the next page starts."""
 
-    The query always returns at least one row carrying the total; past the end
-    of the list that row has no task (its id is NULL).
-    """
-    tasks = [task_from_row(row) for row in rows if row["id"] is not None]
-    return tasks, rows[0]["total"]
+    tasks: list[Task]
+    total: int
+    next: Position | None
 
 
 async def fetch_task_page(
-    queries: Queries, pool: Any, user_id: str, query: TaskListQuery
-) -> tuple[list[Task], int]:
-    """One page of the user's tasks matching `query`, and how many match in all."""
-    rows = await queries.list_tasks(
+    queries: Queries,
+    pool: Any,
+    user_id: str,
+    query: TaskListQuery,
+    *,
+    after: Position | None = None,
+) -> TaskPage:
+    """One page of the user's tasks matching `query` (starting after `after`)."""
+    shape = listing.variant_key(query.sort, query.order, query.status, after=after is not None)
+    statement = queries.variant(
+        "list_tasks",
+        shape,
+        listing.fill(query.sort, query.order, query.status, after is not None),
+    )
+    rows = await statement(
         pool,
         user_id=user_id,
-        status=query.status,
         q=query.q,
         priority=query.priority,
         tag=query.tag,
         due_before=query.due_before,
         due_after=query.due_after,
-        sort=query.sort,
-        descending=query.order == "desc",
         limit=query.limit,
         offset=query.offset,
+        after_key=None if after is None else after.key,
+        after_id=None if after is None else after.row_id,
     )
-    return task_page(rows)
+    # The query always returns a row carrying the total; past the end of the
+    # list that row has no task (its id is NULL). One row more than asked says
+    # there is a next page.
+    found = [row for row in rows if row["id"] is not None]
+    page = found[: query.limit]
+    tasks = [task_from_row(row) for row in page]
+    following = None
+    if len(found) > query.limit:
+        following = Position(page[-1]["sort_key"], page[-1]["id"])
+    return TaskPage(tasks, rows[0]["total"], following)
 
 
 async def apply_update(

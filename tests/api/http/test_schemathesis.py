@@ -110,6 +110,10 @@ def test_every_operation_holds_to_its_documented_contract(
         suppress_health_check=list(HealthCheck),
     )
     def holds(case: Any) -> None:
+        if case.query and "cursor" in case.query:
+            # A cursor is an opaque token the server hands out in a Link header;
+            # made-up ones are a documented 400 the generator cannot know of.
+            del case.query["cursor"]
         if case.headers and "Idempotency-Key" in case.headers:
             # A client uses a new key for each new request; the same key with
             # another body is a documented 422 the generator cannot know about.
