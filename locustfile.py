@@ -125,6 +125,26 @@ class TodoUser(FastHttpUser):
         params = random.choice(LIST_FILTERS)
         self.checked("GET", "/tasks", "GET /tasks", 200, check_list, params=params)
 
+    @task(1)
+    def page_through_tasks(self) -> None:
+        """Follow `Link: rel="next"` the way a frontend's infinite scroll does."""
+        path: str | None = "/tasks?limit=2"
+        for _ in range(3):
+            if path is None:
+                return
+            with self.client.get(
+                self.base + path, name="GET /tasks?cursor", headers=self.headers,
+                catch_response=True,
+            ) as response:  # fmt: skip
+                if response.status_code != 200:
+                    response.failure(f"status {response.status_code}")
+                    return
+                response.success()
+                link = response.headers.get("link", "")
+                path = (
+                    link[link.index(self.base) + len(self.base) : link.index(">")] if link else None
+                )
+
     @task(2)
     def get_task(self) -> None:
         if self.task_ids:

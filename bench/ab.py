@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--loadgen", choices=("wrk", "python"), default="wrk")
+    parser.add_argument("--users", type=int, default=Shape.users)
+    parser.add_argument("--tasks-per-user", type=int, default=Shape.tasks_per_user)
     args = parser.parse_args(argv)
     exit_on_sigterm()
     if args.loadgen == "wrk" and not wrk.available():
@@ -91,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         database = EmbeddedDatabase(workdir / "pgdata")
         stack.callback(database.stop)
         apply_migrations(database.url)
-        dataset = asyncio.run(seed(database.url, Shape()))
+        dataset = asyncio.run(seed(database.url, Shape(args.users, args.tasks_per_user)))
         scenarios = {s.name: s for s in build(dataset, secret)}
         servers = {}
         for side, tree in trees.items():

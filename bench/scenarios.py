@@ -74,6 +74,18 @@ def build(dataset: Dataset, secret: str, *, rng_seed: int = 11) -> list[Scenario
             200,
             [Request("GET", f"/api/{user}/tasks", tokens[user]) for user in users],
         ),
+        Scenario(
+            "list pending",
+            "GET /api/{user_id}/tasks?status=pending",
+            200,
+            [Request("GET", f"/api/{u}/tasks?status=pending", tokens[u]) for u in users],
+        ),
+        Scenario(
+            "list by due date",
+            "GET /api/{user_id}/tasks?sort=due_at",
+            200,
+            [Request("GET", f"/api/{u}/tasks?sort=due_at", tokens[u]) for u in users],
+        ),
         Scenario("get task", "GET /api/{user_id}/tasks/{id}", 200, task_request("GET")),
         Scenario(
             "create task",
