@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Route
 
 from service.agent.base import Agent
 from service.agent.factory import make_agent
@@ -52,28 +53,6 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
             "(set BETTER_AUTH_URL to the Better Auth base URL to accept them)"
         )
     key_store = KeyStore(context, jwks_url=settings.jwks_url)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        context.pool = await db.create_pool(settings, settings.database_url or "")
-        try:
-            with contextlib.suppress(*DATABASE_DOWN_ERRORS):
-                await tables.check_tables(context.queries, context.pool, settings)
-            # The outbound HTTP clients (JWKS, LLM provider) live as long as the
-            # app, so connections and TLS sessions are reused across requests.
-            async with key_store, httpx.AsyncClient(follow_redirects=False) as agent_http:
-                app.state.agent = agent if agent is not None else make_agent(settings, agent_http)
-                yield
-        finally:
-            await context.pool.close()
-
-    routes = [
-        *health.routes,
-        *tasks.routes,
-        *chat.routes_for(settings),
-        *conversations.routes,
-        *docs.routes,
-    ]
     authenticator = Authenticator(
         hs256=Hs256Verifier(
             settings.jwt_secrets,
@@ -83,10 +62,49 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
         asymmetric=JwksVerifier(key_store, origin=settings.better_auth_origin),
         session=SessionVerifier(context, secret=settings.session_secret),
     )
+    routes: list[BaseRoute] = [
+        *health.routes,
+        *tasks.routes,
+        *chat.routes_for(settings),
+        *conversations.routes,
+        *docs.routes,
+    ]
+    running: list[Callable[[], contextlib.AbstractAsyncContextManager[None]]] = []
+    if settings.mcp_enabled:
+        # Imported only when enabled: the SDK brings pydantic into the process.
+        from service.mcp import routes as mcp_routes
+        from service.mcp.server import McpServer
+
+        mcp = McpServer()
+        routes += mcp_routes.routes(mcp, authenticator, settings)
+        running.append(mcp.run)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        context.pool = await db.create_pool(settings, settings.database_url or "")
+        try:
+            with contextlib.suppress(*DATABASE_DOWN_ERRORS):
+                await tables.check_tables(context.queries, context.pool, settings)
+            # The outbound HTTP clients (JWKS, LLM provider) live as long as the
+            # app, so connections and TLS sessions are reused across requests.
+            async with (
+                key_store,
+                httpx.AsyncClient(follow_redirects=False) as agent_http,
+                contextlib.AsyncExitStack() as stack,
+            ):
+                app.state.agent = agent if agent is not None else make_agent(settings, agent_http)
+                for run in running:
+                    await stack.enter_async_context(run())
+                yield
+        finally:
+            await context.pool.close()
+
     middleware = [
         Middleware(
             RequestContextMiddleware,
-            route_templates={route.endpoint: route.path for route in routes},
+            route_templates={
+                route.endpoint: route.path for route in routes if isinstance(route, Route)
+            },
         ),
         Middleware(
             CredentialedCORSMiddleware,

@@ -72,6 +72,11 @@ class ToolSpec:
     name: str
     description: str
     arguments: type[msgspec.Struct]
+    # What a client may assume (MCP's tool annotations): the tool only reads;
+    # it may destroy or overwrite data; calling it twice does nothing more.
+    read_only: bool = False
+    destructive: bool = False
+    idempotent: bool = False
 
 
 TOOLS: tuple[ToolSpec, ...] = (
@@ -85,23 +90,30 @@ TOOLS: tuple[ToolSpec, ...] = (
         "List the user's tasks, optionally filtered by status, text, priority, tag or "
         "due date. Returns {tasks, count}.",
         ListTasksArgs,
+        read_only=True,
+        idempotent=True,
     ),
     ToolSpec(
         "complete_task",
         "Mark a task as completed, or reopen it with completed=false. "
         "Returns {task_id, status, title}.",
         CompleteTaskArgs,
+        idempotent=True,
     ),
     ToolSpec(
         "delete_task",
         "Delete a task. Returns {task_id, status, title}.",
         DeleteTaskArgs,
+        destructive=True,
+        idempotent=True,
     ),
     ToolSpec(
         "update_task",
         "Change a task's title, description, priority, due date or tags. "
         "Returns {task_id, status, title}.",
         UpdateTaskArgs,
+        destructive=True,
+        idempotent=True,
     ),
 )
 

@@ -119,10 +119,13 @@ def build_document(
     """The OpenAPI 3.1 document of `routes` (an app's), as JSON-ready builtins.
 
     Every route must be an `ApiRoute`: a plain Starlette route would be served
-    without being described, so it is refused here.
+    without being described, so it is refused here, unless it says outright
+    that it is not part of this document (`include_in_schema=False`).
     """
     api_routes: list[ApiRoute] = []
     for route in routes:
+        if not getattr(route, "include_in_schema", True):
+            continue  # a protocol of its own (/mcp), documented on its own page
         if not isinstance(route, ApiRoute):
             raise ValueError(f"{getattr(route, 'path', route)!r} is not an ApiRoute")
         api_routes.append(route)

@@ -68,6 +68,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    mcp_enabled: bool = True
+    public_base_url: str | None = None
     server_max_connections: int = 1000
     server_keep_alive_seconds: int = 5
     server_header_timeout_seconds: float = 10.0
@@ -175,6 +177,9 @@ class Settings:
             host=reader.text("HOST", "127.0.0.1"),
             port=reader.integer("PORT", 8000, minimum=0),
             workers=reader.integer("WORKERS", 1, minimum=1),
+            mcp_enabled=reader.choice("MCP_ENABLED", ("true", "false", "1", "0"), "true")
+            in ("true", "1"),
+            public_base_url=reader.optional("PUBLIC_BASE_URL"),
             server_max_connections=reader.integer("SERVER_MAX_CONNECTIONS", 1000, minimum=1),
             server_keep_alive_seconds=reader.integer("SERVER_KEEP_ALIVE_SECONDS", 5, minimum=1),
             server_header_timeout_seconds=reader.number("SERVER_HEADER_TIMEOUT_SECONDS", 10.0),

@@ -18,6 +18,7 @@ ALLOWED: dict[str, set[str]] = {
     "tasks": {"http", "db"},
     "agent": {"tasks", "http", "db"},
     "chat": {"agent", "tasks", "http", "db"},
+    "mcp": {"agent", "auth", "tasks", "http", "db"},
 }
 PROCESS_WIDE = {"settings", "logs"}
 
@@ -64,13 +65,14 @@ def test_the_process_wide_pieces_import_no_package_of_the_service() -> None:
             assert imported_packages(module) <= PROCESS_WIDE, module
 
 
-def test_the_rest_and_chat_paths_never_import_pydantic() -> None:
+def test_only_the_mcp_package_imports_the_sdk_or_pydantic() -> None:
     users = [
         str(module.relative_to(SERVICE))
         for module in SERVICE.rglob("*.py")
-        if "pydantic" in {name.split(".")[0] for name in _top_level_imports(module)}
+        if {"pydantic", "mcp"} & {name.split(".")[0] for name in _top_level_imports(module)}
     ]
-    assert not users
+    assert users
+    assert all(user.startswith("mcp/") for user in users), users
 
 
 def _top_level_imports(module: Path) -> set[str]:

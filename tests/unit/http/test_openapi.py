@@ -38,6 +38,8 @@ def app_operations(routes: list[BaseRoute]) -> set[tuple[str, str]]:
     operations: set[tuple[str, str]] = set()
     for route in routes:
         assert isinstance(route, Route)
+        if not route.include_in_schema:
+            continue  # /mcp: a protocol of its own, documented in docs/mcp.md
         operations.update(
             (method, route.path) for method in route.methods or () if method != "HEAD"
         )
