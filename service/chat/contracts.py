@@ -19,11 +19,10 @@ from service.http.contract import (
     Contract,
     JsonInteger,
     integer_schema,
-    invalid,
     trimmed_text_schema,
     whole_number,
 )
-from service.http.cursor import CursorParameter
+from service.http.cursor import CursorParameter, cursor_or_offset
 from service.http.errors import ValidationFailed
 
 MAX_ID = 2**63 - 1  # BIGINT identity columns
@@ -123,8 +122,7 @@ class ConversationListQuery(Contract):
     cursor: CursorParameter | None = None
 
     def __post_init__(self) -> None:
-        if self.cursor is not None and self.offset:
-            raise invalid("$.offset", "Give a cursor or an offset, not both")
+        cursor_or_offset(self.cursor, self.offset)
 
 
 class MessageListQuery(Contract):

@@ -68,8 +68,7 @@ async def list_conversations(request: Request) -> Response:
     headers = {"X-Total-Count": str(records[0]["total"])}
     if len(found) > query.limit:
         last = cursor.Position(page[-1]["updated_at"], page[-1]["id"])
-        following = cursor.encode_cursor(secret, user_id, shape, last)
-        headers["Link"] = f'<{cursor.next_page_url(request, following)}>; rel="next"'
+        headers["Link"] = cursor.next_link(request, secret, user_id, shape, last)
     return json_response(conversations, headers=headers)
 
 

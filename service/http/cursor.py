@@ -99,3 +99,17 @@ def next_page_url(request: Request, start: str) -> str:
         if name not in ("cursor", "offset")
     ]
     return f"{request.url.path}?{urlencode([*params, ('cursor', start)])}"
+
+
+def next_link(
+    request: Request, secret: str, user_id: str, shape: tuple[Any, ...], after: Position
+) -> str:
+    """The `Link` header value naming the page after `after`."""
+    start = encode_cursor(secret, user_id, shape, after)
+    return f'<{next_page_url(request, start)}>; rel="next"'
+
+
+def cursor_or_offset(cursor: str | None, offset: int) -> None:
+    """A query's `__post_init__` check: a cursor and an offset together make no sense."""
+    if cursor is not None and offset:
+        raise ValueError("Give a cursor or an offset, not both - at `$.offset`")

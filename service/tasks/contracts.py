@@ -21,7 +21,7 @@ from service.http.contract import (
     invalid,
     trimmed_text_schema,
 )
-from service.http.cursor import CursorParameter
+from service.http.cursor import CursorParameter, cursor_or_offset
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -183,8 +183,7 @@ class TaskListQuery(Contract):
     cursor: CursorParameter | None = None
 
     def __post_init__(self) -> None:
-        if self.cursor is not None and self.offset:
-            raise invalid("$.offset", "Give a cursor or an offset, not both")
+        cursor_or_offset(self.cursor, self.offset)
         for name in ("q", "tag"):
             value = getattr(self, name)
             if value is not None and "\x00" in value:

@@ -63,8 +63,7 @@ async def list_tasks(request: Request) -> Response:
     page = await fetch_task_page(context.queries, context.pool, user_id, query, after=after)
     headers = {"X-Total-Count": str(page.total)}
     if page.next is not None:
-        following = cursor.encode_cursor(secret, user_id, shape, page.next)
-        headers["Link"] = f'<{cursor.next_page_url(request, following)}>; rel="next"'
+        headers["Link"] = cursor.next_link(request, secret, user_id, shape, page.next)
     return json_response(page.tasks, headers=headers)
 
 
