@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 
@@ -95,6 +96,9 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
                 app.state.agent = agent if agent is not None else make_agent(settings, agent_http)
                 for run in running:
                     await stack.enter_async_context(run())
+                # What start-up built (modules, the SDK's models, tables) lives as
+                # long as the process: keep it out of every later collection.
+                gc.freeze()
                 yield
         finally:
             await context.pool.close()
