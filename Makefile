@@ -55,7 +55,7 @@ format: $(STAMP) ## Format and auto-fix the code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP) ## Benchmark the hot endpoints (WORKERS=1 CONCURRENCY=32 DURATION=10; see docs/bench.md)
+bench: $(STAMP) ## Benchmark the hot endpoints (WORKERS=1 CONCURRENCY=32 DURATION=10 SCALE=0; see docs/bench.md)
 	$(BIN)/python -m bench.run
 
 # locust (and gevent) only for the load test: the `load` extra, not `dev`.

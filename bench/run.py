@@ -42,6 +42,12 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--messages", type=int, default=int(env("MESSAGES", "20")))
     parser.add_argument("--only", default=env("ONLY", ""), help="comma-separated endpoint names")
     parser.add_argument("--floor", type=int, default=int(env("FLOOR", "1")))
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=int(env("SCALE", "0")),
+        help="1: also 100 users with 10,000 tasks each (1M rows) and their lists",
+    )
     return parser.parse_args(argv)
 
 
@@ -113,6 +119,23 @@ def run_all(
     return rows
 
 
+def resident_megabytes(group: int) -> int | None:
+    """VmRSS of the server's processes (its workers), from /proc; None elsewhere."""
+    total = 0
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) != group:
+                continue
+            text = (status.parent / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue
+        for line in text.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total // 1024 if total else None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = options(argv)
     exit_on_sigterm()
@@ -123,7 +146,13 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("LOADGEN=wrk but wrk is not installed (apt-get install wrk)")
     only = {name.strip() for name in args.only.split(",") if name.strip()}
     secret = secrets.token_urlsafe(48)
-    shape = Shape(args.users, args.tasks_per_user, args.conversations, args.messages)
+    shape = Shape(
+        args.users,
+        args.tasks_per_user,
+        args.conversations,
+        args.messages,
+        big_users=100 if args.scale else 0,
+    )
     from service.db.devdb import EmbeddedDatabase
     from service.db.migrate import apply_migrations
 
@@ -156,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
                 chat = needs_chat and chat_available(port, dataset, scenarios)
                 meter = CpuMeter(group, database.pgdata)
                 rows = run_all(scenarios, port, args, tool, meter, chat=chat)
+                resident_mb = resident_megabytes(group)
         finally:
             database.stop()
 
@@ -170,10 +200,13 @@ def main(argv: list[str] | None = None) -> int:
         "warmup_seconds": args.warmup,
         "shape": vars(shape),
         "log_level": env.get("LOG_LEVEL"),
+        "server_resident_mb": resident_mb,
     }
     print()
     print(report.table(rows, floor))
     path = report.write(report.record(rows, floor, settings))
+    if resident_mb is not None:
+        print(f"\nresident memory of the service's processes after the run: {resident_mb} MB")
     print(
         f"\n{tool}, {os.cpu_count()} CPUs (calibration {calibration:.1f} ms, load average "
         f"{load_before:.2f} before), took {time.monotonic() - started:.0f}s; saved {path}"

@@ -86,6 +86,7 @@ def build(dataset: Dataset, secret: str, *, rng_seed: int = 11) -> list[Scenario
             200,
             [Request("GET", f"/api/{u}/tasks?sort=due_at", tokens[u]) for u in users],
         ),
+        *scale_scenarios(dataset, secret, rng),
         Scenario("get task", "GET /api/{user_id}/tasks/{id}", 200, task_request("GET")),
         Scenario(
             "create task",
@@ -125,4 +126,25 @@ def build(dataset: Dataset, secret: str, *, rng_seed: int = 11) -> list[Scenario
     ]
 
 
-FLOOR_SCENARIOS = ("list tasks", "get task")
+def scale_scenarios(dataset: Dataset, secret: str, rng: random.Random) -> list[Scenario]:
+    """The lists of users with a long history (SCALE=1), to set beside the 50-task ones."""
+    if not dataset.big_users:
+        return []
+    tokens = {user: mint_token(secret, user, ttl_seconds=24 * 3600) for user in dataset.big_users}
+    users = [rng.choice(dataset.big_users) for _ in range(REQUESTS_PER_SCENARIO)]
+    return [
+        Scenario(
+            f"{name} (10k)",
+            f"GET /api/{{user_id}}/tasks{query} (10,000 tasks)",
+            200,
+            [Request("GET", f"/api/{u}/tasks{query}", tokens[u]) for u in users],
+        )
+        for name, query in (
+            ("list tasks", ""),
+            ("list pending", "?status=pending"),
+            ("list by due date", "?sort=due_at"),
+        )
+    ]
+
+
+FLOOR_SCENARIOS = ("list tasks", "get task", "list tasks (10k)")

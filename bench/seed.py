@@ -27,6 +27,9 @@ class Shape:
     tasks_per_user: int = 50
     conversations: int = 200
     messages_per_conversation: int = 20
+    # The scale case (SCALE=1): users with a long history, among a million rows.
+    big_users: int = 0
+    big_tasks_per_user: int = 10_000
 
 
 @dataclass
@@ -35,6 +38,7 @@ class Dataset:
 
     users: list[str]
     task_ids: dict[str, list[int]] = field(default_factory=dict)
+    big_users: list[str] = field(default_factory=list)
     conversation_ids: dict[str, int] = field(default_factory=dict)
 
 
@@ -81,6 +85,16 @@ async def seed(dsn: str, shape: Shape, *, rng_seed: int = 7) -> Dataset:
                 "due_at", "tags", "created_at", "updated_at", "completed_at",
             ],
         )  # fmt: skip
+        big_users = [f"bench-big-{i:04d}" for i in range(shape.big_users)]
+        for start in range(0, len(big_users), 10):  # a batch of rows at a time
+            await conn.copy_records_to_table(
+                "tasks",
+                records=task_rows(big_users[start : start + 10], shape.big_tasks_per_user, rng),
+                columns=[
+                    "user_id", "title", "description", "completed", "priority",
+                    "due_at", "tags", "created_at", "updated_at", "completed_at",
+                ],
+            )  # fmt: skip
         talkers = users[: shape.conversations]
         await conn.copy_records_to_table(
             "conversations",
@@ -108,8 +122,9 @@ async def seed(dsn: str, shape: Shape, *, rng_seed: int = 7) -> Dataset:
             columns=["conversation_id", "user_id", "role", "content", "tool_calls"],
         )
         await conn.execute("ANALYZE")
-        dataset = Dataset(users=users, conversation_ids=conversation_of)
-        for row in await conn.fetch("SELECT user_id, id FROM tasks ORDER BY id"):
+        dataset = Dataset(users=users, conversation_ids=conversation_of, big_users=big_users)
+        ids = "SELECT user_id, id FROM tasks WHERE user_id NOT LIKE 'bench-big-%' ORDER BY id"
+        for row in await conn.fetch(ids):
             dataset.task_ids.setdefault(row["user_id"], []).append(row["id"])
         return dataset
     finally:

@@ -102,8 +102,8 @@ class BoundedPool:
 async def create_pool(settings: Settings, dsn: str) -> BoundedPool:
     """Open the pool of SPEC 2's size and bounds, with statement caching unless pooled.
 
-    The statement timeout is PostgreSQL's own `statement_timeout`, sent as a
-    startup parameter of each connection (no SET, which a transaction-mode
+    The statement timeout is PostgreSQL's own `statement_timeout`, sent (with
+    `plan_cache_mode`) as a startup parameter of each connection (no SET, which a transaction-mode
     pooler would not keep with the client). PgBouncer refuses unknown startup
     parameters, so behind a pooler only the client-side bound applies: asyncpg
     cancels the statement on the server when it passes (docs/deploy notes how
@@ -111,7 +111,15 @@ async def create_pool(settings: Settings, dsn: str) -> BoundedPool:
     """
     statement_timeout = settings.database_statement_timeout_seconds
     server_settings = (
-        {} if settings.behind_pooler else {"statement_timeout": str(int(statement_timeout * 1000))}
+        {}
+        if settings.behind_pooler
+        else {
+            "statement_timeout": str(int(statement_timeout * 1000)),
+            # Every statement is written for one plan whatever its parameters
+            # (the list statements are made per shape for it); planning anew
+            # on each execution would cost more than most executions do.
+            "plan_cache_mode": "force_generic_plan",
+        }
     )
     pool = await asyncpg.create_pool(
         dsn,
