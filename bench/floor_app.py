@@ -24,6 +24,7 @@ from starlette.routing import Route
 from service.db import pool as db
 from service.db.queries import load_queries
 from service.settings import Settings
+from service.tasks import listing
 
 encode = msgspec.json.Encoder().encode
 
@@ -43,13 +44,20 @@ def create() -> Starlette:
         finally:
             await pool.close()
 
+    # The very statement the service runs for the default list.
+    default_list = queries.variant(
+        "list_tasks",
+        listing.variant_key("created_at", "desc", "all", after=False),
+        listing.fill("created_at", "desc", "all", False),
+    )
+
     async def list_tasks(request: Request) -> Response:
-        records = await queries.list_tasks(
-            pool, user_id=request.path_params["user_id"], status="all", q=None,
-            priority=None, tag=None, due_before=None, due_after=None,
-            sort="created_at", descending=True, limit=50, offset=0,
+        records = await default_list(
+            pool, user_id=request.path_params["user_id"], q=None, priority=None, tag=None,
+            due_before=None, due_after=None, limit=50, offset=0, after_key=None, after_id=None,
         )  # fmt: skip
-        tasks = [{k: v for k, v in r.items() if k != "total"} for r in records if r["id"]]
+        hidden = ("total", "sort_key")
+        tasks = [{k: v for k, v in r.items() if k not in hidden} for r in records if r["id"]][:50]
         return Response(
             encode(tasks),
             media_type="application/json",
