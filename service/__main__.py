@@ -9,6 +9,7 @@ import os
 import secrets
 import signal
 import socket
+import subprocess
 import sys
 from dataclasses import replace
 from types import FrameType
@@ -106,12 +107,20 @@ def run_with_database(settings: Settings, *, serve: bool) -> int:
     # SIGTERM becomes a normal exit, so the finally below stops the database.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
-        from service.db.migrate import apply_migrations
-
-        applied = apply_migrations(settings.database_url or "")
-        logger.info("migrations: %d applied", applied)
         if serve:
+            # In a child process: yoyo and psycopg are start-up tools, and would
+            # otherwise stay resident in the serving process for its whole life.
+            subprocess.run(
+                [sys.executable, "-m", "service.db.migrate"],
+                env={**os.environ, "DATABASE_URL": settings.database_url or ""},
+                check=True,
+            )
             serve_http(settings)
+        else:
+            from service.db.migrate import apply_migrations
+
+            applied = apply_migrations(settings.database_url or "")
+            logger.info("migrations: %d applied", applied)
     finally:
         if embedded is not None:
             embedded.stop()

@@ -53,3 +53,16 @@ def rollback_all(database_url: str) -> None:
     migrations = read_migrations(str(MIGRATIONS_DIR))
     with backend.lock():
         backend.rollback_migrations(backend.to_rollback(migrations))
+
+
+if __name__ == "__main__":  # `python -m service serve` migrates in a child process
+    import sys
+
+    from service.logs import configure_logging
+    from service.settings import Settings
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, settings.log_format)
+    applied = apply_migrations(settings.database_url or "")
+    logger.info("migrations: %d applied", applied)
+    sys.exit(0)

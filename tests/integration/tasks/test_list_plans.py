@@ -76,7 +76,7 @@ def cursor_key(sort: str) -> Any:
     return dt.datetime.now(dt.UTC)
 
 
-@pytest.mark.parametrize(("sort", "order", "status", "after"), variants())
+@pytest.mark.parametrize(("sort", "order", "status", "after"), list(variants()))
 async def test_a_page_is_an_index_walk_never_a_scan_or_sort_of_the_history(
     conn: asyncpg.Connection, queries: Any, sort: str, order: str, status: str, after: bool
 ) -> None:
