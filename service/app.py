@@ -72,13 +72,13 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
     ]
     running: list[Callable[[], contextlib.AbstractAsyncContextManager[None]]] = []
     if settings.mcp_enabled:
-        # Imported only when enabled: the SDK brings pydantic into the process.
+        # The SDK itself (and pydantic) loads on the first request to /mcp.
         from service.mcp import routes as mcp_routes
-        from service.mcp.server import McpServer
+        from service.mcp.endpoint import McpEndpoint
 
-        mcp = McpServer()
-        routes += mcp_routes.routes(mcp, authenticator, settings)
-        running.append(mcp.run)
+        mcp = McpEndpoint(authenticator=authenticator, settings=settings)
+        routes += mcp_routes.routes(mcp)
+        running.append(mcp.running)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

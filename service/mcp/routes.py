@@ -6,13 +6,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from service.auth.middleware import Authenticator
 from service.http.context import app_context
 from service.http.contract import Contract
 from service.http.responses import json_response
 from service.http.routing import ApiRoute, Operation, Tag
-from service.mcp.server import METADATA_PATH, McpEndpoint, McpServer, base_url
-from service.settings import Settings
+from service.mcp.endpoint import METADATA_PATH, McpEndpoint, base_url
 
 TAG = Tag("mcp", "The task tools over the Model Context Protocol at /mcp (SPEC 9).")
 
@@ -41,10 +39,9 @@ async def protected_resource(request: Request) -> Response:
     )
 
 
-def routes(mcp: McpServer, authenticator: Authenticator, settings: Settings) -> list[BaseRoute]:
+def routes(endpoint: McpEndpoint) -> list[BaseRoute]:
     """`/mcp` (a protocol of its own, described in docs/mcp.md rather than in the
     OpenAPI document) and the two metadata paths clients try."""
-    endpoint = McpEndpoint(mcp, authenticator=authenticator, settings=settings)
     metadata = [
         ApiRoute(
             path,
