@@ -68,7 +68,7 @@ DO UPDATE SET tool_calls = m.tool_calls || excluded.tool_calls
 WHERE m.user_id = $1;
 
 -- name: finish_chat_turn :one
--- params: user_id, conversation_id, content, tool_calls, status, reply_to
+-- params: user_id, conversation_id, content, tool_calls, status, reply_to, usage
 -- Step 4 in one statement: bump the conversation and write the turn's
 -- assistant message (`complete`, or `failed` with what ran), replacing the one
 -- its tool calls were recorded in. The UPDATE locks the conversation row, so a
@@ -79,12 +79,13 @@ WITH bumped AS (
     WHERE user_id = $1 AND id = $2
     RETURNING id
 )
-INSERT INTO messages AS m (conversation_id, user_id, role, content, tool_calls, status, reply_to)
-SELECT id, $1, 'assistant', $3, $4::jsonb, $5, $6
+INSERT INTO messages AS m
+    (conversation_id, user_id, role, content, tool_calls, status, reply_to, usage)
+SELECT id, $1, 'assistant', $3, $4::jsonb, $5, $6, $7::jsonb
 FROM bumped
 ON CONFLICT (reply_to) WHERE reply_to IS NOT NULL
 DO UPDATE SET content = excluded.content, tool_calls = excluded.tool_calls,
-              status = excluded.status, created_at = now()
+              status = excluded.status, usage = excluded.usage, created_at = now()
 WHERE m.user_id = $1
 RETURNING id, created_at;
 
@@ -160,7 +161,7 @@ WITH conversation AS (
     WHERE user_id = $1 AND id = $2
 ),
 page AS (
-    SELECT id, role, content, tool_calls, status, created_at
+    SELECT id, role, content, tool_calls, status, usage, created_at
     FROM messages
     WHERE user_id = $1
       AND conversation_id = $2
@@ -168,7 +169,8 @@ page AS (
     ORDER BY id DESC
     LIMIT $4
 )
-SELECT page.id, page.role, page.content, page.tool_calls, page.status, page.created_at
+SELECT page.id, page.role, page.content, page.tool_calls, page.status, page.usage,
+       page.created_at
 FROM conversation
 LEFT JOIN page ON true
 ORDER BY page.id;

@@ -44,6 +44,14 @@ class TurnStopped(Exception):
         self.reason = reason
 
 
+class Usage(msgspec.Struct, kw_only=True):
+    """The model and the tokens a turn's LLM calls cost, as the provider reported them."""
+
+    model: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
 class TurnBudget:
     """What one chat turn may still spend: time to its deadline, and tool calls.
 
@@ -65,6 +73,14 @@ class TurnBudget:
         self.max_tool_calls = max_tool_calls
         self.stopped: Literal["deadline", "disconnect"] | None = None
         self._stop = asyncio.Event()
+        self.usage: Usage | None = None
+
+    def spent(self, model: str, prompt_tokens: int, completion_tokens: int) -> None:
+        """Add one LLM answer's tokens to the turn's usage."""
+        if self.usage is None:
+            self.usage = Usage(model=model)
+        self.usage.prompt_tokens += prompt_tokens
+        self.usage.completion_tokens += completion_tokens
 
     def remaining(self) -> float:
         """Seconds left before the deadline (0 when past it)."""

@@ -13,7 +13,7 @@ from typing import Annotated, Literal, cast
 import msgspec
 from msgspec import Meta
 
-from service.agent.base import ToolCall
+from service.agent.base import ToolCall, Usage
 from service.http.contract import (
     AwareDatetime,
     Contract,
@@ -111,6 +111,8 @@ class Message(Contract):
     content: str
     tool_calls: list[ToolCall]
     status: MessageStatus
+    # The model and tokens of an LLM turn; null for user messages and the built-in agent.
+    usage: Usage | None
     created_at: AwareDatetime
 
 

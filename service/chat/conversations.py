@@ -6,9 +6,11 @@ like one that does not exist: 404 CONVERSATION_NOT_FOUND.
 
 from __future__ import annotations
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from service.agent.base import Usage
 from service.chat.contracts import (
     MAX_ID,
     Conversation,
@@ -102,6 +104,7 @@ async def list_messages(request: Request) -> Response:
             content=r["content"],
             tool_calls=tool_calls_of(r["tool_calls"]),
             status=r["status"],
+            usage=None if r["usage"] is None else msgspec.convert(r["usage"], Usage),
             created_at=r["created_at"],
         )
         for r in records

@@ -95,12 +95,12 @@ async def chat(request: Request) -> Response:
         reply = await _run_agent(request, turn, toolbox, budget)
     except Exception as exc:
         error = _turn_error(exc, turn.conversation_id)
-        await _store(context, user_id, turn, error.detail, toolbox.calls, status="failed")
+        await _store(context, user_id, turn, error.detail, toolbox, status="failed")
         raise error from None
 
     # PostgreSQL text cannot hold NUL; a provider's reply might.
     content = str(reply).replace("\x00", "")
-    stored = await _store(context, user_id, turn, content, toolbox.calls, status="complete")
+    stored = await _store(context, user_id, turn, content, toolbox, status="complete")
     if stored is None:
         # Deleted by a concurrent request while the agent was working.
         raise ConversationNotFound("No such conversation.")
@@ -172,7 +172,7 @@ async def _store(
     user_id: str,
     turn: TurnStart,
     content: str,
-    calls: list[ToolCall],
+    toolbox: TaskToolbox,
     *,
     status: str,
 ) -> Any:
@@ -184,9 +184,10 @@ async def _store(
             user_id=user_id,
             conversation_id=turn.conversation_id,
             content=content,
-            tool_calls=calls,
+            tool_calls=toolbox.calls,
             status=status,
             reply_to=turn.user_message_id,
+            usage=toolbox.budget.usage,
         )
     except DATABASE_DOWN_ERRORS:
         if status == "failed":

@@ -45,6 +45,7 @@ class Chat:
             tool_calls=toolbox.calls,
             status="complete",
             reply_to=turn.user_message_id,
+            usage=None,
         )
         assert stored is not None
         self.calls = toolbox.calls

@@ -83,6 +83,7 @@ class OpenAIAgent:
                 turn = await self.client.complete(
                     http, messages, self._tools, budget=toolbox.budget
                 )
+                toolbox.budget.spent(self.client.model, turn.prompt_tokens, turn.completion_tokens)
                 if not turn.tool_calls:
                     text = (turn.content or "").strip()
                     return text or (EMPTY_REPLY_AFTER_TOOLS if ran_tools else EMPTY_REPLY)

@@ -57,6 +57,9 @@ class AssistantTurn:
 
     content: str | None
     tool_calls: list[ToolRequest] = field(default_factory=list)
+    # What the provider's `usage` says this answer cost (0 when it says nothing).
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
 
 
 class _Retryable(Exception):
@@ -277,7 +280,18 @@ def parse_turn(payload: dict[str, Any]) -> AssistantTurn:
                 arguments=arguments,
             )
         )
-    return AssistantTurn(content=_text_of(message.get("content")), tool_calls=calls)
+    usage = payload.get("usage")
+    usage = usage if isinstance(usage, dict) else {}
+    return AssistantTurn(
+        content=_text_of(message.get("content")),
+        tool_calls=calls,
+        prompt_tokens=_count(usage.get("prompt_tokens")),
+        completion_tokens=_count(usage.get("completion_tokens")),
+    )
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
 def _text_of(content: Any) -> str | None:

@@ -286,3 +286,17 @@ async def test_the_model_cannot_act_on_another_users_tasks(
     assert (await client.get(f"/api/{user_id}/tasks")).json() == []
     for request in llm.received:
         assert user_id not in msgspec.json.encode(request.json).decode()
+
+
+async def test_the_assistant_message_stores_the_model_and_tokens_of_its_turn(
+    client: httpx.AsyncClient, llm: FakeLLM, user_id: str
+) -> None:
+    llm.script(tool_calls(("add_task", {"title": "Pay rent"})), text("Added."))
+    reply = (await post_chat(client, user_id, "add pay rent")).json()
+    messages = (
+        await client.get(f"/api/{user_id}/conversations/{reply['conversation_id']}/messages")
+    ).json()
+    user, assistant = messages
+    assert user["usage"] is None
+    # The fake provider reports one prompt and one completion token per answer.
+    assert assistant["usage"] == {"model": MODEL, "prompt_tokens": 2, "completion_tokens": 2}

@@ -116,7 +116,10 @@ async def test_messages_are_chronological_and_page_backwards_with_before(
     assert [m["content"] for m in everything if m["role"] == "user"] == ["m0", "m1", "m2", "m3"]
     assert [m["role"] for m in everything] == ["user", "assistant"] * 4
     assert [m["id"] for m in everything] == sorted(m["id"] for m in everything)
-    assert set(everything[0]) == {"id", "role", "content", "tool_calls", "status", "created_at"}
+    assert set(everything[0]) == {
+        "id", "role", "content", "tool_calls", "status", "usage", "created_at",
+    }  # fmt: skip
+    assert everything[0]["usage"] is None  # the built-in agent calls no model
 
     latest = (await client.get(url, params={"limit": 3})).json()
     assert latest == everything[-3:]
