@@ -30,6 +30,8 @@ WITH page AS (
     ORDER BY /*key*/ /*dir*/, id /*dir*/
     LIMIT $7::int + 1 OFFSET $8
 ),
+-- The count repeats the page's filters on purpose: a CTE shared by both would
+-- be read whole, which is exactly what the page must not do.
 total AS (
     SELECT CASE
         WHEN $2::text IS NULL AND $3::text IS NULL AND $4::text IS NULL
