@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate token test test-unit check format bench loadtest clean
+.PHONY: help install run migrate token test test-unit check format bench loadtest lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -65,6 +65,15 @@ $(VENV)/.installed-load: $(STAMP)
 
 loadtest: $(VENV)/.installed-load ## Run locustfile.py headless (LOADTEST_USERS=20 LOADTEST_TIME=30s); fails on any failure
 	$(BIN)/python -m bench.loadtest
+
+lock: ## Refresh requirements.lock: the exact runtime versions the image installs
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet .
+	{ echo "# make lock: the runtime dependencies of pyproject.toml, exactly. Do not edit."; \
+	  .lock-venv/bin/pip freeze --exclude todo-chat-api; } > requirements.lock
+	rm -rf .lock-venv
 
 clean: ## Remove the venv, caches and local data (.data holds the dev database!)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .bench .data $(INTEROP)/node_modules
