@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bench.seed import Dataset
 from service.auth.hs256 import mint_token
+from service.auth.sessions import sign_session_token
 
 REQUESTS_PER_SCENARIO = 2000
 CHAT_PHRASES = ("add {thing} {n}", "show my pending tasks", "mark task {task_id} as done")
@@ -88,6 +89,19 @@ def build(dataset: Dataset, secret: str, *, rng_seed: int = 11) -> list[Scenario
         ),
         *scale_scenarios(dataset, secret, rng),
         Scenario("get task", "GET /api/{user_id}/tasks/{id}", 200, task_request("GET")),
+        Scenario(
+            "get task (session)",
+            "GET /api/{user_id}/tasks/{id} (Better Auth session token)",
+            200,
+            [
+                Request(
+                    "GET",
+                    f"/api/{user}/tasks/{rng.choice(dataset.task_ids[user])}",
+                    sign_session_token(dataset.session_tokens[user], secret),
+                )
+                for user in users
+            ],
+        ),
         Scenario(
             "create task",
             "POST /api/{user_id}/tasks",

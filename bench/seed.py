@@ -16,6 +16,11 @@ import asyncpg
 PRIORITIES = ("none", "none", "low", "medium", "high")
 TAGS = ("work", "home", "errands", "health", "money", "family", "urgent", "later")
 VERBS = ("buy", "call", "email", "fix", "book", "renew", "pay", "clean", "plan", "review")
+SESSION_TABLE = (
+    'CREATE TABLE IF NOT EXISTS "session" ("id" text PRIMARY KEY, "expiresAt" timestamptz '
+    'NOT NULL, "token" text NOT NULL UNIQUE, "createdAt" timestamptz NOT NULL DEFAULT now(), '
+    '"updatedAt" timestamptz NOT NULL, "ipAddress" text, "userAgent" text, "userId" text NOT NULL)'
+)
 THINGS = ("milk", "the dentist", "mom", "passport", "rent", "the car", "report", "tickets")
 
 
@@ -39,6 +44,8 @@ class Dataset:
     users: list[str]
     task_ids: dict[str, list[int]] = field(default_factory=dict)
     big_users: list[str] = field(default_factory=list)
+    # Better Auth session tokens (unsigned) of the standard users, by user.
+    session_tokens: dict[str, str] = field(default_factory=dict)
     conversation_ids: dict[str, int] = field(default_factory=dict)
 
 
@@ -121,9 +128,26 @@ async def seed(dsn: str, shape: Shape, *, rng_seed: int = 7) -> Dataset:
             records=messages,
             columns=["conversation_id", "user_id", "role", "content", "tool_calls"],
         )
+        # Better Auth's session table (its own DDL, without the user foreign
+        # key), one live session per standard user, for the session-token path.
+        await conn.execute(SESSION_TABLE)
+        sessions = {user: f"{rng.getrandbits(128):032x}" for user in users}
+        expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+        await conn.copy_records_to_table(
+            "session",
+            records=[
+                (f"s-{user}", expires, token, expires, user) for user, token in sessions.items()
+            ],
+            columns=["id", "expiresAt", "token", "updatedAt", "userId"],
+        )
         # A steady state: autovacuum would have pruned the counters' row versions.
         await conn.execute("VACUUM (ANALYZE)")
-        dataset = Dataset(users=users, conversation_ids=conversation_of, big_users=big_users)
+        dataset = Dataset(
+            users=users,
+            conversation_ids=conversation_of,
+            big_users=big_users,
+            session_tokens=sessions,
+        )
         ids = "SELECT user_id, id FROM tasks WHERE user_id NOT LIKE 'bench-big-%' ORDER BY id"
         for row in await conn.fetch(ids):
             dataset.task_ids.setdefault(row["user_id"], []).append(row["id"])
