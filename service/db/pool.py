@@ -8,6 +8,7 @@ TimeoutError, which the error handlers answer with 503 DATABASE_UNAVAILABLE.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import asyncpg
@@ -66,12 +67,12 @@ class BoundedPool:
         self.acquire_timeout = acquire_timeout
 
     def acquire(self) -> Any:
-        # asyncpg bounds a wait with asyncio.wait_for, a task per acquire; only
-        # pay for it when every connection is in use and the wait is real.
+        # asyncpg bounds a wait with asyncio.wait_for, a task per acquire; a
+        # free connection needs no bound, and a real wait gets a timer instead.
         pool = self.pool
         if pool.get_size() - pool.get_idle_size() < pool.get_max_size():
             return pool.acquire()
-        return pool.acquire(timeout=self.acquire_timeout)
+        return _TimedAcquire(pool, self.acquire_timeout)
 
     async def fetch(self, query: str, *args: Any) -> list[Any]:
         async with self.acquire() as conn:
@@ -97,6 +98,25 @@ class BoundedPool:
 
     async def close(self) -> None:
         await self.pool.close()
+
+
+class _TimedAcquire:
+    """`async with`: a pooled connection within `timeout` seconds, else TimeoutError."""
+
+    __slots__ = ("_connection", "_pool", "_timeout")
+
+    def __init__(self, pool: asyncpg.Pool, timeout: float) -> None:
+        self._pool = pool
+        self._timeout = timeout
+        self._connection: Any = None
+
+    async def __aenter__(self) -> Any:
+        async with asyncio.timeout(self._timeout):
+            self._connection = await self._pool.acquire()
+        return self._connection
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._pool.release(self._connection)
 
 
 async def create_pool(settings: Settings, dsn: str) -> BoundedPool:
