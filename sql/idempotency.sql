@@ -55,13 +55,19 @@ SET state = 'done', response_status = $3, response_headers = $4::jsonb, response
     conversation_id = NULL, user_message_id = NULL
 WHERE user_id = $1 AND key = $2;
 
--- name: fail_idempotent_turn :exec
+-- name: settle_unavailable :exec
 -- params: user_id, key
--- A chat turn that failed: a retry with the same key resumes it from the
--- conversation and user message start_chat_turn noted on the key.
-UPDATE idempotency_keys
-SET state = 'failed'
-WHERE user_id = $1 AND key = $2 AND user_message_id IS NOT NULL;
+-- A 503. A chat turn that had stored its message (start_chat_turn noted it on
+-- the key) is kept `failed`, so a retry with the key resumes it; anything that
+-- failed before acting frees the key.
+WITH failed AS (
+    UPDATE idempotency_keys
+    SET state = 'failed'
+    WHERE user_id = $1 AND key = $2 AND user_message_id IS NOT NULL
+    RETURNING key
+)
+DELETE FROM idempotency_keys
+WHERE user_id = $1 AND key = $2 AND NOT EXISTS (SELECT FROM failed);
 
 -- name: release_idempotency_key :exec
 -- params: user_id, key

@@ -92,7 +92,6 @@ class TaskToolbox:
         self._recorder = recorder
         self._replay = list(replay)
         self.calls: list[ToolCall] = []
-        self.limit_reached = False
         self._tools: dict[str, Callable[[Any], Awaitable[Result]]] = {
             "add_task": self._add_task,
             "list_tasks": self._list_tasks,
@@ -125,7 +124,6 @@ class TaskToolbox:
             return done.result
         self._replay.clear()  # the plan went another way: nothing more to skip
         if not self.room():
-            self.limit_reached = True
             return {
                 "error": f"Tool call limit reached: at most {self.budget.max_tool_calls} tool "
                 "calls per message. Stop calling tools and tell the user what was done."

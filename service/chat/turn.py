@@ -15,9 +15,9 @@ afterwards, so any process can serve any turn:
    the conversation's updated_at;
 5. answer with the stored assistant message.
 
-One deadline (CHAT_TURN_TIMEOUT_SECONDS) bounds steps 3 and 4's wait for the
-agent, and a client that disconnects stops the turn too; either way the turn
-stops between statements. Whatever stops it, the calls that ran are stored,
+One deadline (CHAT_TURN_TIMEOUT_SECONDS) bounds step 3, every model call,
+retry, backoff and tool, and a client that disconnects stops the turn too;
+either way the turn stops between statements. Whatever stops it, the calls that ran are stored,
 in an assistant message with status "failed", and the answer is a 503 naming
 the conversation, so the client can retry (with the same Idempotency-Key, the
 retry resumes the turn without repeating a call).

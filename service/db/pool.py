@@ -90,12 +90,6 @@ class BoundedPool:
         async with self.acquire() as conn:
             return await conn.execute(query, *args)  # type: ignore[no-any-return]
 
-    def get_size(self) -> int:
-        return self.pool.get_size()  # type: ignore[no-any-return]
-
-    def get_idle_size(self) -> int:
-        return self.pool.get_idle_size()  # type: ignore[no-any-return]
-
     async def close(self) -> None:
         await self.pool.close()
 

@@ -180,17 +180,12 @@ class IdempotencyMiddleware:
                     response_headers=kept,
                     response_body=body,
                 )
-            elif status == 503 and _failed_turn(body):
-                await queries.fail_idempotent_turn(pool, user_id=user_id, key=key)
+            elif status == 503:
+                await queries.settle_unavailable(pool, user_id=user_id, key=key)
             else:
                 await queries.release_idempotency_key(pool, user_id=user_id, key=key)
         except DATABASE_DOWN_ERRORS:
             pass
-
-
-def _failed_turn(body: bytes) -> bool:
-    # A chat turn's 503 names its conversation: it stored the user message.
-    return b'"conversation_id"' in body
 
 
 async def _read_body(receive: Receive) -> bytes:
