@@ -29,6 +29,7 @@ from service.http.cors import CredentialedCORSMiddleware
 from service.http.errors import DATABASE_DOWN_ERRORS, EXCEPTION_HANDLERS
 from service.http.idempotency import IdempotencyMiddleware
 from service.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from service.http.ratelimit import RATE_LIMIT_HEADERS, RateLimiter, RateLimitMiddleware
 from service.http.routing import ApiRoute
 from service.settings import Settings
 from service.tasks import routes as tasks
@@ -63,6 +64,13 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
         asymmetric=JwksVerifier(key_store, origin=settings.better_auth_origin),
         session=SessionVerifier(context, secret=settings.session_secret),
     )
+    limiter = RateLimiter(
+        context,
+        per_minute={
+            "api": settings.api_rate_limit_per_minute,
+            "chat": settings.chat_rate_limit_per_minute,
+        },
+    )
     routes: list[BaseRoute] = [
         *health.routes,
         *tasks.routes,
@@ -76,7 +84,7 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
         from service.mcp import routes as mcp_routes
         from service.mcp.endpoint import McpEndpoint
 
-        mcp = McpEndpoint(authenticator=authenticator, settings=settings)
+        mcp = McpEndpoint(authenticator=authenticator, settings=settings, limiter=limiter)
         routes += mcp_routes.routes(mcp)
         running.append(mcp.running)
 
@@ -121,12 +129,23 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
                 "X-Request-ID",
                 "Retry-After",
                 "Idempotent-Replayed",
+                *RATE_LIMIT_HEADERS,
             ],
         ),
         Middleware(
             AuthMiddleware,
             authenticator=authenticator,
             cookie_prefix=settings.better_auth_cookie_prefix,
+        ),
+        Middleware(
+            RateLimitMiddleware,
+            limiter=limiter,
+            chat_paths=[
+                route.path_regex
+                for route in routes
+                if isinstance(route, ApiRoute)
+                and any(op.rate_limit == "chat" for op in route.operations)
+            ],
         ),
         Middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes),
         Middleware(

@@ -18,8 +18,18 @@ TEST_SECRET = "test-secret-that-is-long-enough-for-production-0123456789"
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    """Defaults of SPEC 2 with a known secret; tests `replace()` what they vary."""
-    return Settings(better_auth_secret=TEST_SECRET, log_format="text", database_url="unset")
+    """Defaults of SPEC 2 with a known secret; tests `replace()` what they vary.
+
+    The per-user rate limits are off: some tests make hundreds of requests as
+    one user on purpose; tests/api/http/test_rate_limits.py turns them on.
+    """
+    return Settings(
+        better_auth_secret=TEST_SECRET,
+        log_format="text",
+        database_url="unset",
+        api_rate_limit_per_minute=0,
+        chat_rate_limit_per_minute=0,
+    )
 
 
 @pytest.fixture

@@ -218,6 +218,7 @@ def routes_for(settings: Settings) -> list[ApiRoute]:
                 body=chat_request_for(settings.chat_max_message_chars),
                 response=ChatResponse,
                 idempotent=True,
+                rate_limit="chat",
                 errors=(
                     ConversationNotFound,
                     IdempotencyKeyInUse,

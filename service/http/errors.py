@@ -131,6 +131,10 @@ class IdempotencyKeyReused(ApiError):
     status, error_code = 422, "IDEMPOTENCY_KEY_REUSED"
 
 
+class RateLimited(ApiError):
+    status, error_code = 429, "RATE_LIMITED"
+
+
 class PayloadTooLarge(ApiError):
     status, error_code = 413, "PAYLOAD_TOO_LARGE"
 

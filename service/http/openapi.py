@@ -27,6 +27,7 @@ from service.http.errors import (
     Forbidden,
     InvalidJson,
     PayloadTooLarge,
+    RateLimited,
     UnsupportedMediaType,
     ValidationFailed,
 )
@@ -38,6 +39,7 @@ from service.http.openapi_catalog import (
     request_id_parameter,
     security_schemes,
 )
+from service.http.ratelimit import RATE_LIMIT_HEADERS
 from service.http.routing import ApiRoute, Operation
 
 OPENAPI_VERSION = "3.1.0"
@@ -223,7 +225,7 @@ def _errors_of(path: str, operation: Operation) -> list[tuple[int, str]]:
     if _needs_credential(path):
         errors += [AuthRequired, AuthInvalid, AuthExpired]
     if "{user_id}" in path:
-        errors.append(Forbidden)
+        errors += [Forbidden, RateLimited]
     if operation.body is not None:
         errors += [InvalidJson, ValidationFailed, PayloadTooLarge, UnsupportedMediaType]
     if operation.query is not None:
@@ -246,8 +248,10 @@ def _error_response(status: int, codes: list[str]) -> dict[str, Any]:
     headers = []
     if "AUTH_REQUIRED" in codes:
         headers.append("WWW-Authenticate")
-    if "DATABASE_UNAVAILABLE" in codes or "IDEMPOTENCY_KEY_IN_USE" in codes:
+    if {"DATABASE_UNAVAILABLE", "IDEMPOTENCY_KEY_IN_USE", "RATE_LIMITED"} & set(codes):
         headers.append("Retry-After")
+    if "RATE_LIMITED" in codes:
+        headers += RATE_LIMIT_HEADERS
     examples = {
         code: {"value": {"error_code": code, **ERROR_EXAMPLES.get(code, {"detail": code})}}
         for code in codes

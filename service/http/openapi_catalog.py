@@ -30,6 +30,7 @@ ERROR_EXAMPLES: dict[str, dict[str, Any]] = {
     "IDEMPOTENCY_KEY_REUSED": {
         "detail": "This Idempotency-Key was used with another request body; use a new key."
     },
+    "RATE_LIMITED": {"detail": "Too many requests: the limit is 600 a minute; retry in 17 s."},
     "AI_UNAVAILABLE": {"detail": "The assistant is unavailable.", "conversation_id": 7},
     "AI_TIMEOUT": {"detail": "The assistant did not answer in time.", "conversation_id": 7},
 }
@@ -40,7 +41,9 @@ A stateless backend for a multi-user todo app with an AI chat assistant.
 Every `/api/...` operation needs a Better Auth credential: `Authorization: Bearer <token>` \
 (an HS256 JWT signed with BETTER_AUTH_SECRET, a JWT of Better Auth's jwt() plugin, or a \
 session token) or the Better Auth session cookie. The `{user_id}` in the path must be the \
-signed-in user.
+signed-in user. Each user has a budget of requests a minute (chat turns and everything \
+else counted apart, shared by every replica): responses say where the user stands in the \
+`RateLimit` headers, and past it the answer is 429 RATE_LIMITED with `Retry-After`.
 
 Every error body is `{"detail", "error_code", "field"?}` (see the `ErrorBody` schema). \
 A documented path called with another method answers 405 METHOD_NOT_ALLOWED and an unknown \
@@ -67,13 +70,35 @@ RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string"},
     },
     "Retry-After": {
-        "description": "Seconds to wait before retrying (sent with DATABASE_UNAVAILABLE).",
+        "description": "Seconds to wait before retrying (sent with DATABASE_UNAVAILABLE, "
+        "RATE_LIMITED and IDEMPOTENCY_KEY_IN_USE).",
         "schema": {"type": "integer", "minimum": 0},
     },
     "Idempotent-Replayed": {
         "description": "`true` when this is the stored response of an earlier request with "
         "the same Idempotency-Key.",
         "schema": {"type": "string", "enum": ["true"]},
+    },
+    "RateLimit-Policy": {
+        "description": 'The user\'s budget for this kind of request: `"api";q=600;w=60` '
+        "(IETF httpapi RateLimit fields; chat turns have their own, `chat`).",
+        "schema": {"type": "string"},
+    },
+    "RateLimit": {
+        "description": 'What is left of it: `"api";r=<remaining>;t=<seconds to reset>`.',
+        "schema": {"type": "string"},
+    },
+    "RateLimit-Limit": {
+        "description": "Requests allowed a minute (the same budget in the older fields).",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    "RateLimit-Remaining": {
+        "description": "Requests left this minute.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "RateLimit-Reset": {
+        "description": "Seconds until the minute's budget starts again.",
+        "schema": {"type": "integer", "minimum": 0},
     },
     "WWW-Authenticate": {
         "description": "How to authenticate: `Bearer`.",

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -78,6 +78,8 @@ class Operation:
     errors: tuple[type[ApiError], ...] = ()
     # Accepts an Idempotency-Key (see service.http.idempotency).
     idempotent: bool = False
+    # Which per-user budget a request spends (see service.http.ratelimit).
+    rate_limit: Literal["api", "chat"] = "api"
 
 
 USER_ID = PathParameter(

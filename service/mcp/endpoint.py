@@ -28,6 +28,7 @@ from starlette.types import Receive, Scope, Send
 
 from service.auth.middleware import Authenticator, read_credential
 from service.http.errors import ApiError, AuthRequired, error_response
+from service.http.ratelimit import RateLimiter, RateLimitMiddleware
 from service.settings import Settings
 
 METADATA_PATH = "/.well-known/oauth-protected-resource"
@@ -44,9 +45,13 @@ def base_url(settings: Settings, scope: Scope) -> str:
 class McpEndpoint:
     """The ASGI app at `/mcp`: origin and credential checks, then the SDK."""
 
-    def __init__(self, *, authenticator: Authenticator, settings: Settings) -> None:
+    def __init__(
+        self, *, authenticator: Authenticator, settings: Settings, limiter: RateLimiter
+    ) -> None:
         self.authenticator = authenticator
         self.settings = settings
+        # MCP tool calls spend the user's API budget, as REST requests do.
+        self._limited = RateLimitMiddleware(self._serve, limiter=limiter, chat_paths=())
         self._server: Any = None
         self._starting = asyncio.Lock()
         self._stopping = asyncio.Event()
@@ -98,5 +103,8 @@ class McpEndpoint:
             )
             await response(scope, receive, send)
             return
+        await self._limited(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         server = await self._started_server()
         await server.manager.handle_request(scope, receive, send)

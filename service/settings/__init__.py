@@ -35,6 +35,8 @@ class Settings:
 
     env: str = "development"
     database_url: str | None = None
+    # Where migrations run when DATABASE_URL is a transaction-mode pooler's.
+    migrations_database_url: str | None = None
     database_pool_min: int = 1
     database_pool_max: int = 10
     database_statement_cache: int | Literal["auto"] = "auto"
@@ -69,6 +71,10 @@ class Settings:
     port: int = 8000
     workers: int = 1
     mcp_enabled: bool = True
+    metrics_enabled: bool = True
+    # Requests per user and minute; 0 turns the limit off.
+    chat_rate_limit_per_minute: int = 20
+    api_rate_limit_per_minute: int = 600
     public_base_url: str | None = None
     server_max_connections: int = 1000
     server_keep_alive_seconds: int = 5
@@ -135,6 +141,7 @@ class Settings:
         settings = cls(
             env=reader.text("ENV", "development").lower(),
             database_url=reader.optional("DATABASE_URL"),
+            migrations_database_url=reader.optional("MIGRATIONS_DATABASE_URL"),
             database_pool_min=reader.integer("DATABASE_POOL_MIN", 1, minimum=0),
             database_pool_max=reader.integer("DATABASE_POOL_MAX", 10, minimum=1),
             database_statement_cache=reader.statement_cache(),
@@ -177,8 +184,10 @@ class Settings:
             host=reader.text("HOST", "127.0.0.1"),
             port=reader.integer("PORT", 8000, minimum=0),
             workers=reader.integer("WORKERS", 1, minimum=1),
-            mcp_enabled=reader.choice("MCP_ENABLED", ("true", "false", "1", "0"), "true")
-            in ("true", "1"),
+            mcp_enabled=reader.flag("MCP_ENABLED", default=True),
+            metrics_enabled=reader.flag("METRICS_ENABLED", default=True),
+            chat_rate_limit_per_minute=reader.integer("CHAT_RATE_LIMIT_PER_MINUTE", 20, minimum=0),
+            api_rate_limit_per_minute=reader.integer("API_RATE_LIMIT_PER_MINUTE", 600, minimum=0),
             public_base_url=reader.optional("PUBLIC_BASE_URL"),
             server_max_connections=reader.integer("SERVER_MAX_CONNECTIONS", 1000, minimum=1),
             server_keep_alive_seconds=reader.integer("SERVER_KEEP_ALIVE_SECONDS", 5, minimum=1),

@@ -40,6 +40,11 @@ class Reader:
             raise SettingsError(f"{name} must be at least {minimum}.")
         return value
 
+    def flag(self, name: str, *, default: bool) -> bool:
+        """true/false/1/0, in any case."""
+        value = self.choice(name, ("true", "false", "1", "0"), "true" if default else "false")
+        return value in ("true", "1")
+
     def number(self, name: str, default: float) -> float:
         raw = self.optional(name)
         if raw is None:

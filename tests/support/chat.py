@@ -37,6 +37,9 @@ class ServerProcess:
             "AI_PROVIDER": "builtin",
             "LOG_FORMAT": "text",
             "LOG_LEVEL": "warning",
+            # As in the `settings` fixture: tests may send many turns a minute.
+            "CHAT_RATE_LIMIT_PER_MINUTE": "0",
+            "API_RATE_LIMIT_PER_MINUTE": "0",
         }
         self.process: subprocess.Popen[bytes] | None = None
 

@@ -166,8 +166,10 @@ def test_create_task_documents_body_201_and_location(document: dict[str, Any]) -
     assert created["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Task"}
     assert set(created["headers"]) == {"X-Request-ID", "Location", "Idempotent-Replayed"}
     assert set(described["responses"]) == {
-        "201", "400", "401", "403", "409", "413", "415", "422", "500", "503",
+        "201", "400", "401", "403", "409", "413", "415", "422", "429", "500", "503",
     }  # fmt: skip
+    limited = described["responses"]["429"]
+    assert {"Retry-After", "RateLimit", "RateLimit-Policy"} <= set(limited["headers"])
     assert {"$ref": "#/components/parameters/IdempotencyKey"} in described["parameters"]
 
 
