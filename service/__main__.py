@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fcntl
 import logging
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from types import FrameType
 from typing import IO
 
@@ -112,14 +117,14 @@ def run_with_database(settings: Settings, *, serve: bool) -> int:
             # otherwise stay resident in the serving process for its whole life.
             subprocess.run(
                 [sys.executable, "-m", "service.db.migrate"],
-                env={**os.environ, "DATABASE_URL": settings.database_url or ""},
+                env={**os.environ, "DATABASE_URL": migrations_url(settings)},
                 check=True,
             )
             serve_http(settings)
         else:
             from service.db.migrate import apply_migrations
 
-            applied = apply_migrations(settings.database_url or "")
+            applied = apply_migrations(migrations_url(settings))
             logger.info("migrations: %d applied", applied)
     finally:
         if embedded is not None:
@@ -127,6 +132,11 @@ def run_with_database(settings: Settings, *, serve: bool) -> int:
         if data_dir_lock is not None:
             data_dir_lock.close()
     return 0
+
+
+def migrations_url(settings: Settings) -> str:
+    """MIGRATIONS_DATABASE_URL when set (a direct URL beside a pooled DATABASE_URL)."""
+    return settings.migrations_database_url or settings.database_url or ""
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -177,21 +187,50 @@ def serve_http(settings: Settings) -> None:
             "Tokens for other users: .venv/bin/python -m service token --user ID\n",
             flush=True,
         )
-    uvicorn.run(
-        "service.asgi:app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        loop="uvloop",
-        http=PROTOCOL,
-        timeout_keep_alive=settings.server_keep_alive_seconds,
-        # SIGTERM lets running chat turns finish or record what they did.
-        timeout_graceful_shutdown=int(settings.chat_turn_timeout_seconds) + 5,
-        log_config=None,
-        access_log=False,
-        proxy_headers=True,
-    )
+    with metrics_shared_by_workers(settings):
+        uvicorn.run(
+            "service.asgi:app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            loop="uvloop",
+            http=PROTOCOL,
+            timeout_keep_alive=settings.server_keep_alive_seconds,
+            # SIGTERM lets running chat turns finish or record what they did.
+            timeout_graceful_shutdown=int(settings.chat_turn_timeout_seconds) + 5,
+            log_config=None,
+            access_log=False,
+            proxy_headers=True,
+        )
+
+
+@contextlib.contextmanager
+def metrics_shared_by_workers(settings: Settings) -> Iterator[None]:
+    """With WORKERS > 1, a directory where every worker writes its metrics.
+
+    prometheus-client's multiprocess mode: the workers (which read the
+    environment when they start) write their values to files there, and a
+    scrape of any worker sums them. An operator's PROMETHEUS_MULTIPROC_DIR is
+    used (and emptied, as the client requires at start); else a temporary one,
+    removed at exit.
+    """
+    if settings.workers == 1 or not settings.metrics_enabled:
+        yield
+        return
+    from service.metrics.instruments import MULTIPROCESS_DIR_VARIABLE
+
+    chosen = os.environ.get(MULTIPROCESS_DIR_VARIABLE)
+    directory = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="todo-chat-metrics-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    os.environ[MULTIPROCESS_DIR_VARIABLE] = str(directory)
+    try:
+        yield
+    finally:
+        if not chosen:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -24,6 +25,7 @@ from service.chat import turn as chat
 from service.db import pool as db
 from service.db.queries import load_queries
 from service.http import docs, health
+from service.http import metrics as served_metrics
 from service.http.context import AppContext
 from service.http.cors import CredentialedCORSMiddleware
 from service.http.errors import DATABASE_DOWN_ERRORS, EXCEPTION_HANDLERS
@@ -31,6 +33,7 @@ from service.http.idempotency import IdempotencyMiddleware
 from service.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from service.http.ratelimit import RATE_LIMIT_HEADERS, RateLimiter, RateLimitMiddleware
 from service.http.routing import ApiRoute
+from service.metrics import Metrics, PrometheusMetrics
 from service.settings import Settings
 from service.tasks import routes as tasks
 
@@ -46,8 +49,11 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
     """
     if not settings.database_url:
         raise ValueError("create_app needs settings.database_url (see service.db.devdb)")
+    metrics = PrometheusMetrics() if settings.metrics_enabled else Metrics()
     context = AppContext(
-        settings=settings, queries=load_queries().bind(tables.identifiers(settings))
+        settings=settings,
+        queries=load_queries().bind(tables.identifiers(settings)),
+        metrics=metrics,
     )
     if settings.better_auth_origin is None:
         logger.warning(
@@ -78,19 +84,27 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
         *conversations.routes,
         *docs.routes,
     ]
+    if settings.metrics_enabled:
+        routes += served_metrics.routes
     running: list[Callable[[], contextlib.AbstractAsyncContextManager[None]]] = []
     if settings.mcp_enabled:
         # The SDK itself (and pydantic) loads on the first request to /mcp.
         from service.mcp import routes as mcp_routes
         from service.mcp.endpoint import McpEndpoint
 
-        mcp = McpEndpoint(authenticator=authenticator, settings=settings, limiter=limiter)
+        mcp = McpEndpoint(
+            authenticator=authenticator, settings=settings, limiter=limiter, metrics=metrics
+        )
         routes += mcp_routes.routes(mcp)
         running.append(mcp.running)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        context.pool = await db.create_pool(settings, settings.database_url or "")
+        context.pool = await db.create_pool(
+            settings,
+            settings.database_url or "",
+            on_wait=lambda seconds, timed_out: metrics.pool_waited(seconds, timed_out=timed_out),
+        )
         try:
             with contextlib.suppress(*DATABASE_DOWN_ERRORS):
                 await tables.check_tables(context.queries, context.pool, settings)
@@ -101,7 +115,11 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
                 httpx.AsyncClient(follow_redirects=False) as agent_http,
                 contextlib.AsyncExitStack() as stack,
             ):
-                app.state.agent = agent if agent is not None else make_agent(settings, agent_http)
+                app.state.agent = (
+                    agent if agent is not None else make_agent(settings, agent_http, metrics)
+                )
+                if metrics.enabled:
+                    await stack.enter_async_context(_sampling_pool(context))
                 for run in running:
                     await stack.enter_async_context(run())
                 # What start-up built (modules, the SDK's models, tables) lives as
@@ -110,6 +128,7 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
                 yield
         finally:
             await context.pool.close()
+            metrics.process_exiting()
 
     middleware = [
         Middleware(
@@ -117,6 +136,7 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
             route_templates={
                 route.endpoint: route.path for route in routes if isinstance(route, Route)
             },
+            metrics=metrics,
         ),
         Middleware(
             CredentialedCORSMiddleware,
@@ -136,6 +156,7 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
             AuthMiddleware,
             authenticator=authenticator,
             cookie_prefix=settings.better_auth_cookie_prefix,
+            metrics=metrics,
         ),
         Middleware(
             RateLimitMiddleware,
@@ -167,3 +188,29 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
     )
     app.state.context = context
     return app
+
+
+# Often enough for a scrape every 15 s to see a busy pool, rarely enough to cost nothing.
+POOL_SAMPLE_SECONDS = 1.0
+
+
+@contextlib.asynccontextmanager
+async def _sampling_pool(context: AppContext) -> AsyncIterator[None]:
+    """Report the pool's size and use every second while the app runs.
+
+    A sampler rather than a count on every acquire: it costs requests nothing,
+    and each worker reports its own pool (summed across workers by the scrape).
+    """
+
+    async def sample() -> None:
+        while True:
+            context.metrics.pool_sampled(*context.pool.usage())
+            await asyncio.sleep(POOL_SAMPLE_SECONDS)
+
+    sampler = asyncio.create_task(sample())
+    try:
+        yield
+    finally:
+        sampler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sampler

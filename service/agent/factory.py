@@ -7,10 +7,13 @@ from typing import Any
 from starlette.requests import Request
 
 from service.agent.base import Agent
+from service.metrics import Metrics
 from service.settings import Settings, SettingsError
 
 
-def make_agent(settings: Settings, http_client: Any = None) -> Agent:
+def make_agent(
+    settings: Settings, http_client: Any = None, metrics: Metrics | None = None
+) -> Agent:
     """The agent AI_PROVIDER names; built once per app, shared by every request.
 
     Agents keep no conversation state: each reply is computed from the stored
@@ -24,7 +27,7 @@ def make_agent(settings: Settings, http_client: Any = None) -> Agent:
     if settings.ai_provider == "openai":
         from service.agent.openai import agent_from_settings
 
-        return agent_from_settings(settings, http_client)
+        return agent_from_settings(settings, http_client, metrics)
     raise SettingsError(f"Unknown AI_PROVIDER {settings.ai_provider!r}.")
 
 

@@ -186,6 +186,7 @@ class KeyStore:
                     raise database_unavailable()
                 return entry  # a stale key beats none while refreshes wait
             sources_failed = await self._refresh(kid)
+            self._context.metrics.jwks_refresh("failed" if sources_failed else "ok")
             entry = self._keys.get(kid)
             if entry is None or sources_failed:
                 self._blocked_until = self._clock() + self._refresh_interval

@@ -22,6 +22,7 @@ import msgspec
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.http.errors import ApiError, AuthInvalid, AuthRequired, Forbidden
+from service.metrics import Metrics
 
 # Real credentials are well under 4 KB (an Ed25519 JWT with a user object is
 # about 1 KB); anything far larger is refused before any parsing.
@@ -126,10 +127,18 @@ def path_user_id(path: str) -> str | None:
 class AuthMiddleware:
     """Authenticates `/api/` requests and authorizes their path's user id."""
 
-    def __init__(self, app: ASGIApp, *, authenticator: Authenticator, cookie_prefix: str) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        authenticator: Authenticator,
+        cookie_prefix: str,
+        metrics: Metrics,
+    ) -> None:
         self.app = app
         self.authenticator = authenticator
         self.cookie_prefix = cookie_prefix
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
@@ -138,6 +147,7 @@ class AuthMiddleware:
         try:
             scope["user_id"] = await self._authorize(scope)
         except ApiError as exc:
+            self.metrics.auth_failure(exc.error_code)
             await exc.to_response()(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -95,11 +95,13 @@ async def chat(request: Request) -> Response:
         reply = await _run_agent(request, turn, toolbox, budget)
     except Exception as exc:
         error = _turn_error(exc, turn.conversation_id)
+        context.metrics.chat_turn(settings.ai_provider, error.error_code)
         await _store(context, user_id, turn, error.detail, toolbox, status="failed")
         raise error from None
 
     # PostgreSQL text cannot hold NUL; a provider's reply might.
     content = str(reply).replace("\x00", "")
+    context.metrics.chat_turn(settings.ai_provider, "complete")
     stored = await _store(context, user_id, turn, content, toolbox, status="complete")
     if stored is None:
         # Deleted by a concurrent request while the agent was working.

@@ -9,6 +9,8 @@ TimeoutError, which the error handlers answer with 503 DATABASE_UNAVAILABLE.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
@@ -62,9 +64,17 @@ class BoundedPool:
     slow statements answers 503 quickly rather than queueing requests forever.
     """
 
-    def __init__(self, pool: asyncpg.Pool, *, acquire_timeout: float) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        acquire_timeout: float,
+        on_wait: Callable[[float, bool], None] | None = None,
+    ) -> None:
         self.pool = pool
         self.acquire_timeout = acquire_timeout
+        # Told (seconds, timed_out) of every acquire that had to wait.
+        self.on_wait = on_wait
 
     def acquire(self) -> Any:
         # asyncpg bounds a wait with asyncio.wait_for, a task per acquire; a
@@ -72,7 +82,12 @@ class BoundedPool:
         pool = self.pool
         if pool.get_size() - pool.get_idle_size() < pool.get_max_size():
             return pool.acquire()
-        return _TimedAcquire(pool, self.acquire_timeout)
+        return _TimedAcquire(pool, self.acquire_timeout, self.on_wait)
+
+    def usage(self) -> tuple[int, int]:
+        """(open connections, connections checked out) right now."""
+        size = self.pool.get_size()
+        return size, size - self.pool.get_idle_size()
 
     async def fetch(self, query: str, *args: Any) -> list[Any]:
         async with self.acquire() as conn:
@@ -97,23 +112,39 @@ class BoundedPool:
 class _TimedAcquire:
     """`async with`: a pooled connection within `timeout` seconds, else TimeoutError."""
 
-    __slots__ = ("_connection", "_pool", "_timeout")
+    __slots__ = ("_connection", "_on_wait", "_pool", "_timeout")
 
-    def __init__(self, pool: asyncpg.Pool, timeout: float) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        timeout: float,
+        on_wait: Callable[[float, bool], None] | None,
+    ) -> None:
         self._pool = pool
         self._timeout = timeout
+        self._on_wait = on_wait
         self._connection: Any = None
 
     async def __aenter__(self) -> Any:
-        async with asyncio.timeout(self._timeout):
-            self._connection = await self._pool.acquire()
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self._timeout):
+                self._connection = await self._pool.acquire()
+        except TimeoutError:
+            if self._on_wait is not None:
+                self._on_wait(time.perf_counter() - started, True)
+            raise
+        if self._on_wait is not None:
+            self._on_wait(time.perf_counter() - started, False)
         return self._connection
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self._pool.release(self._connection)
 
 
-async def create_pool(settings: Settings, dsn: str) -> BoundedPool:
+async def create_pool(
+    settings: Settings, dsn: str, *, on_wait: Callable[[float, bool], None] | None = None
+) -> BoundedPool:
     """Open the pool of SPEC 2's size and bounds, with statement caching unless pooled.
 
     The statement timeout is PostgreSQL's own `statement_timeout`, sent (with
@@ -146,7 +177,9 @@ async def create_pool(settings: Settings, dsn: str) -> BoundedPool:
         init=_init_connection,
         reset=_keep_session,
     )
-    return BoundedPool(pool, acquire_timeout=settings.database_acquire_timeout_seconds)
+    return BoundedPool(
+        pool, acquire_timeout=settings.database_acquire_timeout_seconds, on_wait=on_wait
+    )
 
 
 async def database_answers(pool: BoundedPool) -> bool:

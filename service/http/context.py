@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
 
 from service.db.queries import Queries
+from service.metrics import Metrics
 from service.settings import Settings
 
 
 @dataclass(kw_only=True)
 class AppContext:
-    """Settings, SQL and the pool (set by the lifespan once it is open)."""
+    """Settings, SQL, metrics and the pool (set by the lifespan once it is open)."""
 
     settings: Settings
     queries: Queries
     pool: Any = None
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 def app_context(request: Request) -> AppContext:

@@ -12,6 +12,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.http.errors import PayloadTooLarge, internal_error
+from service.metrics import Metrics
 
 access_log = logging.getLogger("service.access")
 error_log = logging.getLogger("service.errors")
@@ -22,15 +23,23 @@ _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 
 
 class RequestContextMiddleware:
-    """Gives every request an `X-Request-ID`, one log line, and a 500 barrier.
+    """Gives every request an `X-Request-ID`, one log line, its metrics, and a 500 barrier.
 
-    The log line names the route template (`/api/{user_id}/tasks`), never the
-    concrete path, so user ids, task ids and query strings stay out of logs.
+    The log line and the metrics name the route template (`/api/{user_id}/tasks`),
+    never the concrete path, so user ids, task ids and query strings stay out
+    of logs and labels.
     """
 
-    def __init__(self, app: ASGIApp, *, route_templates: Mapping[Callable[..., Any], str]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        route_templates: Mapping[Callable[..., Any], str],
+        metrics: Metrics,
+    ) -> None:
         self.app = app
         self.route_templates = route_templates
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -43,6 +52,7 @@ class RequestContextMiddleware:
         status = 500
         response_started = False
         started = time.perf_counter()
+        self.metrics.request_started()
 
         async def send_with_request_id(message: Message) -> None:
             nonlocal status, response_started
@@ -59,12 +69,15 @@ class RequestContextMiddleware:
             if not response_started:
                 await internal_error(request_id)(scope, receive, send_with_request_id)
         finally:
+            seconds = time.perf_counter() - started
+            route = self.route_templates.get(scope.get("endpoint"))  # type: ignore[arg-type]
+            self.metrics.request_finished(scope["method"], route or "unmatched", status, seconds)
             access_log.info(
                 "%s %s %d %.1fms %s",
                 scope["method"],
-                self.route_templates.get(scope.get("endpoint"), "-"),  # type: ignore[arg-type]
+                route or "-",
                 status,
-                (time.perf_counter() - started) * 1000,
+                seconds * 1000,
                 request_id,
             )
 

@@ -79,6 +79,7 @@ class RateLimiter:
 
     def __init__(self, context: Any, *, per_minute: dict[str, int]) -> None:
         self._context = context
+        self.metrics = context.metrics
         self._per_minute = per_minute
         self._leases: dict[tuple[str, str], _Lease] = {}
 
@@ -160,6 +161,7 @@ class RateLimitMiddleware:
             return
         headers = admission.headers(scope_name)
         if not admission.allowed:
+            self.limiter.metrics.rate_limited(scope_name)
             what = "chat messages" if is_chat else "requests"
             refusal = RateLimited(
                 f"Too many {what}: the limit is {admission.limit} a minute; "

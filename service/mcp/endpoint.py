@@ -29,6 +29,7 @@ from starlette.types import Receive, Scope, Send
 from service.auth.middleware import Authenticator, read_credential
 from service.http.errors import ApiError, AuthRequired, error_response
 from service.http.ratelimit import RateLimiter, RateLimitMiddleware
+from service.metrics import Metrics
 from service.settings import Settings
 
 METADATA_PATH = "/.well-known/oauth-protected-resource"
@@ -46,10 +47,16 @@ class McpEndpoint:
     """The ASGI app at `/mcp`: origin and credential checks, then the SDK."""
 
     def __init__(
-        self, *, authenticator: Authenticator, settings: Settings, limiter: RateLimiter
+        self,
+        *,
+        authenticator: Authenticator,
+        settings: Settings,
+        limiter: RateLimiter,
+        metrics: Metrics,
     ) -> None:
         self.authenticator = authenticator
         self.settings = settings
+        self.metrics = metrics
         # MCP tool calls spend the user's API budget, as REST requests do.
         self._limited = RateLimitMiddleware(self._serve, limiter=limiter, chat_paths=())
         self._server: Any = None
@@ -92,6 +99,7 @@ class McpEndpoint:
                 raise AuthRequired("Sign in: send 'Authorization: Bearer <token>'.")
             scope["user_id"] = await self.authenticator.authenticate(credential)
         except ApiError as exc:
+            self.metrics.auth_failure(exc.error_code)
             if exc.status != 401:
                 raise
             metadata = f"{base_url(self.settings, scope)}{METADATA_PATH}"

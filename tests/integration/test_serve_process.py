@@ -204,3 +204,28 @@ def test_slow_and_surplus_connections_are_closed_by_the_server(service: Service)
     for conn in held + surplus:
         conn.close()
     assert httpx.get(f"{service.url}/healthz", timeout=5).status_code == 200
+
+
+def test_with_two_workers_every_scrape_sums_the_metrics_of_both(
+    service: Service, database_url: str, tmp_path: Path
+) -> None:
+    metrics_dir = tmp_path / "metrics"
+    (metrics_dir).mkdir()
+    (metrics_dir / "counter_99999.db").write_bytes(b"stale from an earlier run")
+    service.extra_env.update(
+        DATABASE_URL=database_url, WORKERS="2", PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)
+    )
+    service.start()
+    for _ in range(40):  # a fresh connection each time, so both workers serve some
+        assert httpx.get(f"{service.url}/healthz").status_code == 200
+    writers = {path.name.rsplit("_", 1)[-1] for path in metrics_dir.glob("counter_*.db")}
+    assert len(writers) == 2, writers  # two worker processes wrote, the stale file is gone
+
+    for _ in range(6):
+        scraped = httpx.get(f"{service.url}/metrics").text
+        [line] = [
+            line
+            for line in scraped.splitlines()
+            if line.startswith("http_requests_total{") and 'route="/healthz"' in line
+        ]
+        assert float(line.rsplit(" ", 1)[1]) == 40.0

@@ -12,13 +12,14 @@ SERVICE = Path(__file__).resolve().parents[2] / "service"
 # What each package may import from `service`, besides itself and the
 # process-wide modules (settings, logs).
 ALLOWED: dict[str, set[str]] = {
+    "metrics": set(),
     "db": set(),
-    "http": {"db"},
-    "auth": {"http", "db"},
-    "tasks": {"http", "db"},
-    "agent": {"tasks", "http", "db"},
-    "chat": {"agent", "tasks", "http", "db"},
-    "mcp": {"agent", "auth", "tasks", "http", "db"},
+    "http": {"db", "metrics"},
+    "auth": {"http", "db", "metrics"},
+    "tasks": {"http", "db", "metrics"},
+    "agent": {"tasks", "http", "db", "metrics"},
+    "chat": {"agent", "tasks", "http", "db", "metrics"},
+    "mcp": {"agent", "auth", "tasks", "http", "db", "metrics"},
 }
 PROCESS_WIDE = {"settings", "logs"}
 

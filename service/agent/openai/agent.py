@@ -26,6 +26,7 @@ from service.agent.openai.prompt import (
     tool_result_message,
 )
 from service.agent.openai.schema import tool_definitions
+from service.metrics import Metrics
 from service.settings import Settings, SettingsError
 
 logger = logging.getLogger("service.agent.openai")
@@ -153,7 +154,9 @@ def _with_ids(calls: list[ToolRequest], round_number: int, seen: set[str]) -> li
 
 
 def agent_from_settings(
-    settings: Settings, http_client: httpx.AsyncClient | None = None
+    settings: Settings,
+    http_client: httpx.AsyncClient | None = None,
+    metrics: Metrics | None = None,
 ) -> OpenAIAgent:
     """The agent AI_PROVIDER=openai describes (AI_BASE_URL, AI_API_KEY, AI_MODEL, ...)."""
     if not (settings.ai_base_url and settings.ai_model):
@@ -165,5 +168,6 @@ def agent_from_settings(
         timeout_seconds=settings.ai_timeout_seconds,
         max_retries=settings.ai_max_retries,
         http_client=http_client,
+        metrics=metrics,
     )
     return OpenAIAgent(client)

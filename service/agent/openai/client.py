@@ -27,6 +27,7 @@ import httpx
 import msgspec
 
 from service.agent.base import AgentError, TurnBudget
+from service.metrics import Metrics
 
 logger = logging.getLogger("service.agent.openai")
 
@@ -88,6 +89,7 @@ class ChatClient:
         retry_after_cap_seconds: float = RETRY_AFTER_CAP_SECONDS,
         sleep: Sleep = asyncio.sleep,
         http_client: httpx.AsyncClient | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
@@ -99,6 +101,7 @@ class ChatClient:
         self.retry_after_cap_seconds = retry_after_cap_seconds
         self._sleep = sleep
         self._http = http_client
+        self._metrics = metrics or Metrics()
         self._ssl_context: ssl.SSLContext | None = None
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if api_key:
@@ -184,8 +187,10 @@ class ChatClient:
         try:
             response = await (post() if budget is None else budget.race(post()))
         except (TimeoutError, httpx.TimeoutException):
+            self._metrics.llm_call("timeout", time.monotonic() - started)
             raise _Retryable("AI_TIMEOUT", f"no answer within {self.timeout_seconds:g}s") from None
         except httpx.TransportError as exc:
+            self._metrics.llm_call("error", time.monotonic() - started)
             raise _Retryable(
                 "AI_UNAVAILABLE", f"connection failed ({type(exc).__name__})"
             ) from None
@@ -193,7 +198,15 @@ class ChatClient:
         logger.debug("AI provider answered %d in %.2fs", response.status_code, elapsed)
         status = response.status_code
         if 200 <= status < 300:
-            return self._parse(response)
+            try:
+                turn = self._parse(response)
+            except _Retryable:
+                self._metrics.llm_call("invalid_answer", elapsed)
+                raise
+            self._metrics.llm_call("ok", elapsed)
+            self._metrics.llm_tokens(self.model, turn.prompt_tokens, turn.completion_tokens)
+            return turn
+        self._metrics.llm_call(f"http_{status}", elapsed)
         if status == 429:
             raise _Retryable(
                 "AI_UNAVAILABLE",

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from service.http.middleware import RequestContextMiddleware
+from service.metrics import Metrics
 
 ALLOWED_ORIGIN = "http://localhost:3000"  # the default CORS_ORIGINS
 FOREIGN_ORIGIN = "https://evil.example"
@@ -153,7 +154,7 @@ async def test_the_middleware_replaces_an_id_with_control_characters(value: byte
     async def send(message: Any) -> None:
         sent.append(message)
 
-    middleware = RequestContextMiddleware(app, route_templates={})
+    middleware = RequestContextMiddleware(app, route_templates={}, metrics=Metrics())
     scope = {"type": "http", "method": "GET", "path": "/", "headers": [(b"x-request-id", value)]}
     await middleware(scope, receive, send)
     (request_id,) = [v for k, v in sent[0]["headers"] if k == b"x-request-id"]
