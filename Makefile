@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate token test test-unit check format bench loadtest lock clean
+.PHONY: help install run migrate token test test-unit check format bench loadtest lock clean pgbouncer
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,7 +40,17 @@ migrate: $(STAMP) ## Apply pending migrations and exit
 token: $(STAMP) ## Print a token: make token USER_ID=alice (default demo-user)
 	@$(BIN)/python -m service token --user $(or $(USER_ID),demo-user)
 
-test: $(STAMP) $(INTEROP_STAMP) ## Run every test against a real PostgreSQL and the real Better Auth
+# A real PgBouncer for the tests through a transaction-mode pooler: Debian's
+# package, installed when missing (as root, or with sudo).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+pgbouncer:
+	@command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || { \
+	  echo "installing pgbouncer (apt) for the tests through a real pooler"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    pgbouncer >/dev/null; }
+
+test: $(STAMP) $(INTEROP_STAMP) pgbouncer ## Run every test against a real PostgreSQL, Better Auth and PgBouncer
 	$(BIN)/pytest
 
 test-unit: $(STAMP) ## Run the tests that need no database

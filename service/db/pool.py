@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 import msgspec
@@ -28,6 +29,16 @@ CLIENT_TIMEOUT_MARGIN_SECONDS = 1.0
 
 _json_encode = msgspec.json.Encoder().encode
 _json_decode = msgspec.json.Decoder().decode
+
+
+def driver_dsn(url: str) -> str:
+    """The URL without our `pgbouncer=true` marker, which drivers would refuse
+    (libpq) or send to the server as a setting (asyncpg)."""
+    parts = urlsplit(url)
+    if "pgbouncer" not in parts.query:
+        return url
+    kept = [(name, value) for name, value in parse_qsl(parts.query) if name != "pgbouncer"]
+    return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -167,7 +178,7 @@ async def create_pool(
         }
     )
     pool = await asyncpg.create_pool(
-        dsn,
+        driver_dsn(dsn),
         min_size=settings.database_pool_min,
         max_size=settings.database_pool_max,
         statement_cache_size=settings.statement_cache_size,

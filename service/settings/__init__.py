@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from service.settings.environment import (
     Reader,
@@ -26,6 +26,8 @@ from service.settings.environment import (
 __all__ = ["DATA_DIR", "MIN_PRODUCTION_SECRET_LENGTH", "Settings", "SettingsError"]
 
 MIN_PRODUCTION_SECRET_LENGTH = 32
+# `?pgbouncer=true` on DATABASE_URL says a transaction-mode pooler is in front.
+POOLER_FLAG = "true"
 DATA_DIR = Path(".data")
 
 
@@ -129,8 +131,12 @@ class Settings:
 
     @property
     def _host_looks_pooled(self) -> bool:
-        host = urlsplit(self.database_url or "").hostname or ""
-        return "-pooler" in host or "pgbouncer" in host
+        """Neon's `-pooler` hosts, a host named pgbouncer, or `?pgbouncer=true`
+        (Prisma's spelling, for a pooler whose host name says nothing)."""
+        parts = urlsplit(self.database_url or "")
+        host = parts.hostname or ""
+        flagged = POOLER_FLAG in parse_qs(parts.query).get("pgbouncer", [])
+        return "-pooler" in host or "pgbouncer" in host or flagged
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

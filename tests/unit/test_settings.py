@@ -42,6 +42,9 @@ def test_defaults_are_those_of_the_spec() -> None:
     assert settings.cors_origins == ("http://localhost:3000",)
     assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 8000, 1)
     assert settings.log_level == "info"
+    assert settings.metrics_enabled is True
+    assert (settings.chat_rate_limit_per_minute, settings.api_rate_limit_per_minute) == (20, 600)
+    assert settings.migrations_database_url is None
     # text in a terminal, json otherwise: pytest's stderr may be either
     assert settings.log_format in ("text", "json")
 
@@ -74,7 +77,14 @@ def test_every_variable_is_parsed() -> None:
         WORKERS="4",
         LOG_LEVEL="DEBUG",
         LOG_FORMAT="json",
+        METRICS_ENABLED="False",
+        CHAT_RATE_LIMIT_PER_MINUTE="5",
+        API_RATE_LIMIT_PER_MINUTE="0",
+        MIGRATIONS_DATABASE_URL="postgresql://u:p@direct.example.com/todo",
     )
+    assert settings.metrics_enabled is False
+    assert (settings.chat_rate_limit_per_minute, settings.api_rate_limit_per_minute) == (5, 0)
+    assert settings.migrations_database_url == "postgresql://u:p@direct.example.com/todo"
     assert settings.is_production
     assert settings.database_url == "postgresql://u:p@db.example.com:5432/todo?sslmode=require"
     assert (settings.database_pool_min, settings.database_pool_max) == (2, 20)
@@ -246,6 +256,8 @@ def test_auth_secret_satisfies_production() -> None:
         (NEON_POOLER, 0),
         ("postgresql://u:p@pgbouncer.internal:6432/db", 0),
         ("postgresql://u:p@my-pgbouncer-1:6432/db", 0),
+        ("postgresql://u:p@10.0.0.7:6432/db?sslmode=require&pgbouncer=true", 0),
+        ("postgresql://u:p@10.0.0.7:6432/db?pgbouncer=false", 100),
         ("postgresql://u:p@ep-cool-name-123456.eu-central-1.aws.neon.tech/db", 100),
         ("postgresql://u:p@127.0.0.1:5432/db", 100),
         (None, 100),
