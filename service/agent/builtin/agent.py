@@ -10,7 +10,7 @@ import msgspec
 from service.agent.base import HistoryMessage, Toolbox
 from service.agent.builtin import execute, replies
 from service.agent.builtin.dates import DateOutOfRange
-from service.agent.builtin.history import shown_list, unanswered_request
+from service.agent.builtin.history import pending_deletion, shown_list, unanswered_request
 from service.agent.builtin.intents import (
     AddTask,
     ByNumber,
@@ -25,7 +25,7 @@ from service.agent.builtin.intents import (
     UpdateTask,
 )
 from service.agent.builtin.lookup import resolve_reference, search_variants
-from service.agent.builtin.parse import parse_message
+from service.agent.builtin.parse import confirmation_answer, parse_message
 
 
 class BuiltinAgent:
@@ -49,6 +49,13 @@ class BuiltinAgent:
     async def _reply(
         self, history: Sequence[HistoryMessage], toolbox: Toolbox, today: dt.date
     ) -> str:
+        pending = pending_deletion(history)
+        if pending:
+            answer = confirmation_answer(history[-1].content)
+            if answer is True:
+                return await execute.delete_confirmed(pending, toolbox)
+            if answer is False:
+                return replies.KEPT
         intent = parse_message(history[-1].content, today)
         if isinstance(intent, ChooseTask):
             if isinstance(intent.task, ByPosition):

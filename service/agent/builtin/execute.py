@@ -13,8 +13,10 @@ from typing import Any
 
 from service.agent.base import HistoryMessage, Toolbox
 from service.agent.builtin import lookup, replies
+from service.agent.builtin.history import titles_of
 from service.agent.builtin.intents import (
     AddTask,
+    AllTasks,
     ByTitle,
     DeleteTask,
     ListTasks,
@@ -86,13 +88,23 @@ async def set_completed(
 async def delete_task(
     intent: DeleteTask, history: Sequence[HistoryMessage], toolbox: Toolbox
 ) -> str:
-    """Delete the named task(s)."""
+    """Delete the named task; several only after the user confirms (see `delete_confirmed`)."""
     found = await lookup.find_tasks(intent.task, history, toolbox)
     if isinstance(found, str):
         return found
     if len(found) > toolbox.room():
         return replies.too_many_at_once(toolbox.budget.max_tool_calls)
+    if len(found) > 1 or isinstance(intent.task, AllTasks):
+        return replies.confirm_deletion([(f.task_id, _title_of(f, history)) for f in found])
+    return await delete_confirmed([f.task_id for f in found], toolbox)
+
+
+async def delete_confirmed(task_ids: Sequence[int], toolbox: Toolbox) -> str:
+    """Delete these tasks: one, or several the user said "yes" to."""
+    if len(task_ids) > toolbox.room():
+        return replies.too_many_at_once(toolbox.budget.max_tool_calls)
     outcomes = []
+    found = [lookup.Found(task_id) for task_id in task_ids]
     for task in found:
         result = await toolbox.call("delete_task", {"task_id": task.task_id})
         outcomes.append(_outcome(task.task_id, result))
@@ -155,6 +167,13 @@ async def _update_one(
             return f"{names[0].upper()}{names[1:]} has no tag {', '.join(intent.remove_tags)}."
         arguments["tags"] = list(dict.fromkeys([*kept, *intent.add_tags]))
     return _outcome(found.task_id, await toolbox.call("update_task", arguments))
+
+
+def _title_of(found: lookup.Found, history: Sequence[HistoryMessage]) -> str | None:
+    if found.task is not None and isinstance(found.task.get("title"), str):
+        return str(found.task["title"])
+    titles = titles_of(found.task_id, history)
+    return titles[0] if titles else None
 
 
 def small_talk(intent: SmallTalk) -> str:

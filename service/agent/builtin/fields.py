@@ -10,11 +10,14 @@ import re
 from collections.abc import Sequence
 
 from service.agent.builtin.intents import (
+    AllTasks,
     BackReference,
     ByNumber,
     ByNumbers,
     ByPosition,
     ByTitle,
+    ListStatus,
+    PluralReference,
     Priority,
     TaskRef,
 )
@@ -44,7 +47,13 @@ BACK_REFERENCES = {
     "it", "its", "that", "this", "that one", "this one", "the task",
     "that task", "this task", "previous one", "the previous one",
     "the same one", "same one", "the latest one", "latest one", "the one i just added",
-    "the one you just added", "that item", "that todo", "them",
+    "the one you just added", "that item", "that todo",
+}  # fmt: skip
+# Several tasks at once: only the tasks the last reply listed or changed.
+PLURAL_REFERENCES = {
+    "them", "those", "these", "all of them", "both", "both of them", "all those",
+    "all these", "those tasks", "these tasks", "those ones", "these ones", "all of those",
+    "all of these", "the ones", "those two", "these two", "them all", "all",
 }  # fmt: skip
 
 PRIORITY_LEVELS: dict[str, Priority] = {
@@ -123,9 +132,33 @@ def leading_reference(words: Sequence[str]) -> tuple[TaskRef, int] | None:
     if place := position_at(words):
         return ByPosition(place[0]), place[1]
     for length in (4, 3, 2, 1):
-        if len(words) >= length and " ".join(keys(words[:length])) in BACK_REFERENCES:
+        phrase = " ".join(keys(words[:length])) if len(words) >= length else None
+        if phrase in PLURAL_REFERENCES and phrase != "all":
+            return PluralReference(), length
+        if phrase in BACK_REFERENCES:
             return BackReference(), length
     return None
+
+
+# "everything", "all my tasks", "all of the completed ones", "every pending task".
+_WHOLE_SET = re.compile(
+    r"(?:(?P<all>all|every|everything)\s*)?(?:of\s+)?(?:the\s+|my\s+)?"
+    r"(?P<status>completed|complete|done|finished|pending|open|unfinished|remaining)?\s*"
+    r"(?:tasks?|todos?|to-dos?|items?|ones?|things?)?"
+)
+_SET_STATUS: dict[str, ListStatus] = {
+    "completed": "completed", "complete": "completed", "done": "completed",
+    "finished": "completed", "pending": "pending", "open": "pending",
+    "unfinished": "pending", "remaining": "pending",
+}  # fmt: skip
+
+
+def whole_set(text: str) -> AllTasks | None:
+    """The set `text` names when it names every task (of a status), else None."""
+    match = _WHOLE_SET.fullmatch(text)
+    if match is None or not match["all"] or not text:
+        return None
+    return AllTasks(_SET_STATUS[match["status"]] if match["status"] else "all")
 
 
 def parse_task_ref(words: Sequence[str]) -> TaskRef | None:
@@ -134,6 +167,10 @@ def parse_task_ref(words: Sequence[str]) -> TaskRef | None:
     text = " ".join(k)
     if not k:
         return None
+    if found_set := whole_set(text):
+        return found_set
+    if text in PLURAL_REFERENCES:
+        return PluralReference()
     if text in BACK_REFERENCES or text.removeprefix("the ") in BACK_REFERENCES:
         return BackReference()
     skip = 1 if k[0] == "the" else 0

@@ -37,12 +37,60 @@ def last_named_task(history: Sequence[HistoryMessage]) -> int | None:
             found = _task_named_by_result(call.name, call.result)
             if found is not None:
                 return found if found > 0 else None
+            if call.name == "list_tasks":
+                # The last thing shown was a list naming no task ("You have no
+                # completed tasks."): "it" cannot mean anything older.
+                return None
         mentioned = _mentioned_tasks(message.content)
         if len(mentioned) == 1:
             return mentioned[0]
         if len(mentioned) > 1:
             return None
     return None
+
+
+# The first words of the question a deletion of several tasks asks first; the
+# next message's "yes" carries it out (see `pending_deletion`).
+CONFIRM_DELETION = "Delete these"
+
+
+def last_reply_tasks(history: Sequence[HistoryMessage]) -> list[int]:
+    """What "them" may mean: the tasks the reply just before listed, else changed.
+
+    Only that reply counts, never an older one: a plural reference to anything
+    else is unclear, and the agent asks rather than guess.
+    """
+    shown = shown_list(history)
+    if shown is not None:
+        return [task_id for task in shown.tasks if (task_id := _task_id(task)) is not None]
+    if len(history) < 2 or history[-2].role != "assistant":
+        return []
+    changed = [
+        task_id
+        for call in history[-2].tool_calls
+        if call.name in _CHANGING_TOOLS
+        and "error" not in call.result
+        and (task_id := _task_id(call.result)) is not None
+    ]
+    return list(dict.fromkeys(changed))
+
+
+def pending_deletion(history: Sequence[HistoryMessage]) -> list[int]:
+    """The tasks the reply just before asked to delete ("Delete these 2 tasks? ..."), if it did.
+
+    The question is the stored assistant message itself, so the confirmation
+    works on any replica, and lapses as soon as any other message comes between.
+    """
+    if len(history) < 2 or history[-2].role != "assistant":
+        return []
+    if any(call.name != "list_tasks" for call in history[-2].tool_calls):
+        return []  # it changed something: not a question
+    question = history[-2].content
+    if not question.startswith(CONFIRM_DELETION):
+        return []
+    listed = question.split("?", 1)[1] if "?" in question else ""
+    listed = _DOUBLE_QUOTED.sub(" ", listed)
+    return list(dict.fromkeys(int(number) for number in _TASK_NUMBER_IN_REPLY.findall(listed)))
 
 
 class Shown(NamedTuple):

@@ -33,6 +33,10 @@ class BackReference(msgspec.Struct, frozen=True):
     """A back-reference ("it", "that one", "the same one"): the task named last."""
 
 
+class PluralReference(msgspec.Struct, frozen=True):
+    """ "them", "those", "all of them": the tasks the last reply listed or changed, only."""
+
+
 class ByPosition(msgspec.Struct, frozen=True):
     """A place in the list the previous reply showed: "the first one" (1), "the last one" (-1).
 
@@ -48,7 +52,13 @@ class ByNumbers(msgspec.Struct, frozen=True):
     task_ids: tuple[int, ...]
 
 
-TaskRef = ByNumber | ByTitle | BackReference | ByPosition | ByNumbers
+class AllTasks(msgspec.Struct, frozen=True):
+    """A whole set: "everything", "all my tasks", "all completed tasks" (by status)."""
+
+    status: ListStatus = "all"
+
+
+TaskRef = ByNumber | ByTitle | BackReference | PluralReference | ByPosition | ByNumbers | AllTasks
 ClearableField = Literal["description", "due_at", "tags"]
 
 

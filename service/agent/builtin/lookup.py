@@ -14,13 +14,20 @@ from typing import Any
 
 from service.agent.base import HistoryMessage, Toolbox
 from service.agent.builtin import replies
-from service.agent.builtin.history import last_named_task, shown_list, titles_of
+from service.agent.builtin.history import (
+    last_named_task,
+    last_reply_tasks,
+    shown_list,
+    titles_of,
+)
 from service.agent.builtin.intents import (
+    AllTasks,
     BackReference,
     ByNumber,
     ByNumbers,
     ByPosition,
     ByTitle,
+    PluralReference,
     TaskRef,
 )
 from service.agent.builtin.words import IRREGULAR_PAST
@@ -55,6 +62,11 @@ async def find_tasks(
             return [Found(task.task_id)]
         case ByNumbers():
             return [Found(task_id) for task_id in task.task_ids]
+        case PluralReference():
+            listed = last_reply_tasks(history)
+            return [Found(task_id) for task_id in listed] if listed else replies.WHICH_TASKS
+        case AllTasks():
+            return await find_set(task, toolbox, want_completed=want_completed)
         case BackReference() | ByPosition():
             task_id = resolve_reference(task, history)
             return task_id if isinstance(task_id, str) else [Found(task_id)]
@@ -64,6 +76,35 @@ async def find_tasks(
                 return not_found(task.text)
             return found if isinstance(found, str) else [found]
     return replies.WHICH_TASK
+
+
+_NO_TASKS = {
+    "completed": "You have no completed tasks.",
+    "pending": "You have no pending tasks.",
+    "all": "You have no tasks.",
+}
+
+
+async def find_set(
+    task: AllTasks, toolbox: Toolbox, *, want_completed: bool | None = None
+) -> list[Found] | str:
+    """Every task of the set, as list_tasks gives them; "mark everything as done" takes
+    the pending ones, "reopen everything" the completed ones."""
+    status = task.status
+    if status == "all" and want_completed is not None:
+        status = "completed" if want_completed else "pending"
+    result = await toolbox.call("list_tasks", {"status": status})
+    if "error" in result:
+        return f"Sorry, I couldn't look up your tasks: {result['error']}"
+    tasks = [found for found in result.get("tasks") or [] if isinstance(found, dict)]
+    if not tasks:
+        return {
+            "completed": "You have no completed tasks.",
+            "pending": "You have no pending tasks.",
+        }.get(status, "You have no tasks.")
+    if isinstance(result.get("count"), int) and result["count"] > len(tasks):
+        return replies.too_many_at_once(len(tasks))
+    return [Found(found["id"], found) for found in tasks]
 
 
 def resolve_reference(

@@ -14,6 +14,7 @@ The steps:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -43,9 +44,11 @@ from service.agent.builtin.fields import (
 )
 from service.agent.builtin.intents import (
     AddTask,
+    AllTasks,
     ByNumber,
     ByPosition,
     ChooseTask,
+    DeleteTask,
     Intent,
     ListTasks,
     SmallTalk,
@@ -87,6 +90,11 @@ def _parse_wish(rest: Words, today: dt.date) -> Intent:
     if inner is not None and not is_title_reference(getattr(inner, "task", None)):
         return inner
     return parse_add(rest, today)
+
+
+def _parse_clear_completed(rest: Words, today: dt.date) -> Intent:
+    """ "clear completed (tasks)": delete every completed task, after a confirmation."""
+    return DeleteTask(task=AllTasks("completed"))
 
 
 def _parse_listing(words: Words, today: dt.date) -> Intent | None:
@@ -139,6 +147,12 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(("tag", "label"), parse_tag),
     Command(("untag", "unlabel", "un-tag"), parse_untag),
+    Command(
+        ("clear completed", "clear the completed", "clear all completed", "clear done",
+         "clear finished", "clear all done", "purge completed", "clean up completed",
+         "clear out completed", "remove completed", "delete completed"),
+        _parse_clear_completed,
+    ),
     Command(("clear", "unset", "reset", "wipe"), parse_removal),
     Command(("add tag", "add tags", "add the tag", "add a tag", "add label"), parse_add_tag),
     Command(
@@ -181,7 +195,10 @@ _POLITENESS = (
     "could you please", "can you please", "would you please", "would you mind",
     "i'd like you to", "i want you to", "go ahead and", "just", "and", "also", "then",
     "now", "oh", "um", "so", "well", "btw", "let's", "lets", "can i", "could i", "may i",
-    "let me", "quickly",
+    "let me", "quickly", "actually", "ok so", "okay so", "alright", "all right", "right",
+    "hmm", "hm", "oh and", "oops", "wait", "hey", "by the way", "i think", "maybe",
+    "i guess", "ok", "okay", "ok and", "so yeah", "uh", "er", "honestly", "basically",
+    "ok now", "right so", "anyway", "anyways",
 )  # fmt: skip
 _TRAILING_POLITENESS = (
     "please", "pls", "plz", "thanks", "thank you", "thx", "for me", "if you can",
@@ -254,3 +271,28 @@ def _parse_bare_reference(words: Words) -> ChooseTask | None:
     if place and place[1] == len(words):
         return ChooseTask(ByPosition(place[0]))
     return None
+
+
+_YES = {
+    "yes", "y", "yep", "yeah", "yup", "sure", "ok", "okay", "confirm", "confirmed", "do it",
+    "go ahead", "yes please", "yes delete them", "yes do it", "please do", "delete them",
+    "yes delete", "correct", "absolutely", "of course",
+}  # fmt: skip
+_NO = {
+    "no", "n", "nope", "nah", "cancel", "stop", "don't", "dont", "no thanks", "keep them",
+    "never mind", "nevermind", "abort", "no don't", "no keep them", "not now",
+}  # fmt: skip
+
+
+def confirmation_answer(text: str) -> bool | None:
+    """True for "yes" (and its everyday forms), False for "no", None for anything else."""
+    plain = " ".join(_CONFIRMATION_NOISE.sub(" ", text.lower()).split())
+    plain = plain.removesuffix(" please").removeprefix("please ")
+    if plain in _YES:
+        return True
+    if plain in _NO:
+        return False
+    return None
+
+
+_CONFIRMATION_NOISE = re.compile(r"[^\w' ]+")

@@ -35,6 +35,11 @@ DATE_OUT_OF_RANGE = (
     'Try a closer one, like "in 3 weeks" or "on 2027-03-01".'
 )
 WHICH_TASK = 'Which task do you mean? Tell me its number (like "task 3") or its title.'
+WHICH_TASKS = (
+    "Which tasks do you mean? I haven't just listed or changed any. "
+    'Name them by number (like "tasks 3 and 4") or title.'
+)
+KEPT = "OK, I deleted nothing."
 WHAT_TITLE = 'What should the task say? For example: "add buy milk tomorrow".'
 WHAT_CHANGE = (
     "What should I change about that task? I can rename it, or set its description, "
@@ -171,6 +176,19 @@ def names(done: Sequence[Done], *, titles: bool = True) -> str:
     """'task #3 "Buy milk"', or 'task #3 "Buy milk" and task #4 "Call mom"'."""
     named = [quoted_title(d.result, d.task_id) if titles else f"task #{d.task_id}" for d in done]
     return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+
+
+def confirm_deletion(tasks: Sequence[tuple[int, str | None]]) -> str:
+    """The question asked before deleting several tasks; "yes" carries it out.
+
+    It starts with `history.CONFIRM_DELETION` and names every task by number,
+    which is how the next turn reads it back.
+    """
+    named = [f'#{task_id} "{title}"' if title else f"#{task_id}" for task_id, title in tasks]
+    return (
+        f"Delete these {len(tasks)} tasks? {', '.join(named)}. "
+        'Say "yes" to delete them, or "no" to keep them.'
+    )
 
 
 def for_each(outcomes: Sequence[Done | str], sentence: Callable[[list[Done]], str]) -> str:

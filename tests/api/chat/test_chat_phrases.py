@@ -410,7 +410,13 @@ SEVERAL_PLACES_AND_FIELDS = [
         "complete {milk} and {mom}",
         changed_each({"milk": {"completed": True}, "mom": {"completed": True}}),
     ),
-    Phrase("delete tasks {milk}, {mom} and {plants}", deleted("milk", "mom", "plants")),
+    # Several deletions ask first; "yes" in the next message carries them out.
+    Phrase("delete tasks {milk}, {mom} and {plants}", unchanged(tools=False)),
+    Phrase(
+        "yes",
+        deleted("milk", "mom", "plants"),
+        earlier=("delete tasks {milk}, {mom} and {plants}",),
+    ),
     Phrase("complete the first one", changed("milk", completed=True), earlier=("show my tasks",)),
     Phrase("delete the second one", deleted("mom"), earlier=("what's pending?",)),
     Phrase("remove the due date from task {report}", changed("report", due_at=None)),
@@ -449,6 +455,65 @@ QUESTIONS_AND_REFUSALS = [
     Phrase("what's the weather like", unchanged(tools=False)),
 ]
 
+SAFETY_AND_SETS = [
+    # A plural or back reference means only what the last reply listed or changed.
+    Phrase("delete them", unchanged(tools=False)),
+    Phrase("delete them", unchanged(tools=False), earlier=("hi",)),
+    Phrase("delete them", deleted("rent"), earlier=("show completed tasks",)),
+    Phrase(
+        "delete them",
+        both(gone("plants"), only_new_titles("alpha task"), seeded_untouched("plants")),
+        earlier=("add alpha task", "what's overdue?"),
+    ),
+    Phrase(
+        "delete them",
+        both(only_new_titles("alpha task"), seeded_untouched()),
+        earlier=("add alpha task", "show completed work tasks"),
+    ),
+    Phrase(
+        "delete it",
+        both(only_new_titles("alpha task", "beta task"), seeded_untouched()),
+        earlier=("add alpha task", "add beta task", "show tasks tagged nothing"),
+    ),
+    Phrase(
+        "complete them", changed("report", completed=True), earlier=("show high priority tasks",)
+    ),
+    Phrase(
+        "yes",
+        deleted("milk", "mom"),
+        earlier=("complete {milk} and {mom}", "delete them"),
+    ),
+    Phrase("no", unchanged(), earlier=("delete tasks {milk} and {mom}",)),
+    Phrase(
+        "show my tasks",
+        unchanged(lists=ALL),
+        earlier=("delete tasks {milk} and {mom}",),  # the question lapses
+    ),
+    # Whole sets: deleting one always asks.
+    Phrase("clear completed", unchanged()),
+    Phrase("clear completed tasks", unchanged()),
+    Phrase("delete all completed tasks", unchanged()),
+    Phrase("yes", deleted("rent"), earlier=("clear completed",)),
+    Phrase("yes please", deleted("rent"), earlier=("delete all completed tasks",)),
+    Phrase("ok", deleted("rent"), earlier=("remove all done tasks",)),
+    Phrase(
+        "mark everything as done",
+        changed_each({key: {"completed": True} for key in PENDING}),
+    ),
+    Phrase(
+        "complete all my tasks",
+        changed_each({key: {"completed": True} for key in PENDING}),
+    ),
+    Phrase("reopen everything", changed("rent", completed=False)),
+    # Fillers and hedges before a command.
+    Phrase("actually delete task {milk}", deleted("milk")),
+    Phrase("ok so complete task {mom}", changed("mom", completed=True)),
+    Phrase("hmm, mark task {milk} done please", changed("milk", completed=True)),
+    Phrase("alright, remove task {plants}", deleted("plants")),
+    Phrase("oh and add buy stamps", added("buy stamps")),
+    Phrase("by the way, add call the bank", added("call the bank")),
+]
+
 PHRASES = [
     *ADD,
     *LIST,
@@ -458,6 +523,7 @@ PHRASES = [
     *BACK_REFERENCES,
     *SEVERAL_PLACES_AND_FIELDS,
     *QUESTIONS_AND_REFUSALS,
+    *SAFETY_AND_SETS,
 ]
 
 

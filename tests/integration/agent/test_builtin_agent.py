@@ -91,7 +91,10 @@ async def test_deleting_several_names_each_and_what_was_not_found(chat: Chat) ->
     mom = await chat.add("Call mom")
     gone = await chat.add("Old task")
     await chat.say(f"delete task {gone}")
-    reply = await chat.say(f"delete tasks {milk}, {gone} and {mom}")
+    question = await chat.say(f"delete tasks {milk}, {gone} and {mom}")
+    assert question.startswith(f'Delete these 3 tasks? #{milk}, #{gone} "Old task", #{mom}.')
+    assert chat.changing_calls() == []
+    reply = await chat.say("yes")
     assert reply == (
         f'Deleted task #{milk} "Buy milk" and task #{mom} "Call mom". '
         f"I couldn't find task #{gone}."
