@@ -3,7 +3,7 @@
 -- conversation is simply not found. Message order is id order.
 
 -- name: start_chat_turn :many
--- params: user_id, conversation_id, content, history_limit, idempotency_key
+-- params: user_id, conversation_id, content, history_limit, idempotency_key, timezone
 -- Step 2 of a chat turn in one statement (so one transaction and one round
 -- trip): find the user's conversation, or create one titled after the message
 -- when no id is given; store the user message; return the last
@@ -29,13 +29,13 @@ target AS (
     SELECT id FROM created
 ),
 stored AS (
-    INSERT INTO messages (conversation_id, user_id, role, content)
-    SELECT id, $1, 'user', $3::text
+    INSERT INTO messages (conversation_id, user_id, role, content, timezone)
+    SELECT id, $1, 'user', $3::text, $6::text
     FROM target
-    RETURNING id, conversation_id, role, content, tool_calls, created_at
+    RETURNING id, conversation_id, role, content, tool_calls, created_at, timezone
 ),
 earlier AS (
-    SELECT id, conversation_id, role, content, tool_calls, created_at
+    SELECT id, conversation_id, role, content, tool_calls, created_at, timezone
     FROM messages
     WHERE user_id = $1 AND conversation_id = (SELECT id FROM found)
     ORDER BY id DESC
@@ -49,7 +49,7 @@ noted AS (
     FROM stored
     WHERE idempotency_keys.user_id = $1 AND idempotency_keys.key = $5::text
 )
-SELECT id, conversation_id, role, content, tool_calls, created_at
+SELECT id, conversation_id, role, content, tool_calls, created_at, timezone
 FROM (SELECT * FROM earlier UNION ALL SELECT * FROM stored) AS turn
 ORDER BY id;
 
@@ -95,18 +95,18 @@ RETURNING id, created_at;
 -- is stored), and, flagged `is_reply`, the assistant message its failed
 -- attempt recorded tool calls in. No row: the conversation is gone.
 WITH earlier AS (
-    SELECT id, conversation_id, role, content, tool_calls, created_at, false AS is_reply
+    SELECT id, conversation_id, role, content, tool_calls, created_at, timezone, false AS is_reply
     FROM messages
     WHERE user_id = $1 AND conversation_id = $2 AND id <= $3
     ORDER BY id DESC
     LIMIT $4
 ),
 reply AS (
-    SELECT id, conversation_id, role, content, tool_calls, created_at, true AS is_reply
+    SELECT id, conversation_id, role, content, tool_calls, created_at, timezone, true AS is_reply
     FROM messages
     WHERE user_id = $1 AND conversation_id = $2 AND reply_to = $3
 )
-SELECT id, conversation_id, role, content, tool_calls, created_at, is_reply
+SELECT id, conversation_id, role, content, tool_calls, created_at, timezone, is_reply
 FROM (SELECT * FROM earlier UNION ALL SELECT * FROM reply) AS turn
 ORDER BY id;
 

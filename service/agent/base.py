@@ -13,6 +13,7 @@ import datetime as dt
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Literal, Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -34,6 +35,15 @@ class HistoryMessage(msgspec.Struct, kw_only=True):
     role: Literal["user", "assistant"]
     content: str
     tool_calls: list[ToolCall] = msgspec.field(default_factory=list)
+    # The IANA zone a user message was written in; None: UTC. The last
+    # message's zone is the turn's: agents read and answer dates in it.
+    timezone: str | None = None
+
+
+def zone_of(history: Sequence[HistoryMessage]) -> ZoneInfo:
+    """The time zone of the turn: that of its (last) user message, else UTC."""
+    name = history[-1].timezone if history else None
+    return ZoneInfo(name) if name else ZoneInfo("UTC")
 
 
 class TurnStopped(Exception):

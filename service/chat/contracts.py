@@ -8,7 +8,9 @@ checked by `clean_message` with the settings at hand rather than by a static
 from __future__ import annotations
 
 import functools
+import re
 from typing import Annotated, Literal, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 from msgspec import Meta
@@ -29,6 +31,18 @@ MAX_ID = 2**63 - 1  # BIGINT identity columns
 TITLE_CHARS = 80  # SPEC 6: a conversation's title is its first message, cut to 80
 
 ConversationId = Annotated[JsonInteger, integer_schema(1, MAX_ID)]
+# IANA names: "UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+5".
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+){0,2}")
+TimeZoneName = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=64,
+        pattern=_ZONE_NAME.pattern,
+        description="An IANA time zone, e.g. Europe/Berlin; absent means UTC. Both agents "
+        "read and answer dates in it; an unknown zone is 400 VALIDATION_ERROR.",
+    ),
+]
 MessageId = Annotated[int, Meta(ge=1, le=MAX_ID)]
 Role = Literal["user", "assistant"]
 MessageStatus = Literal["complete", "failed"]
@@ -39,12 +53,29 @@ class ChatRequest(Contract):
 
     message: str
     conversation_id: ConversationId | None = None
+    timezone: TimeZoneName | None = None
 
     def __post_init__(self) -> None:
         if self.conversation_id is not None:
             self.conversation_id = whole_number(
                 "$.conversation_id", self.conversation_id, minimum=1, maximum=MAX_ID
             )
+        if self.timezone is not None:
+            check_time_zone(self.timezone)
+
+
+def check_time_zone(name: str) -> None:
+    """400 unless `name` is a time zone of the IANA database ("Europe/Berlin", "UTC")."""
+    try:
+        # ZoneInfo refuses relative paths and anything that is not a zone file.
+        if not _ZONE_NAME.fullmatch(name):
+            raise ValueError(name)
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ValidationFailed(
+            f"Unknown time zone {name[:64]!r}: use an IANA name such as 'Europe/Berlin'.",
+            field="$.timezone",
+        ) from None
 
 
 @functools.cache

@@ -44,6 +44,7 @@ async def start_turn(
     message: str,
     *,
     idempotency_key: str | None = None,
+    timezone: str | None = None,
 ) -> TurnStart:
     """Store `message` (in a new conversation when `conversation_id` is None)
     and load the history ending with it; 404 when the conversation is not the user's."""
@@ -54,6 +55,7 @@ async def start_turn(
         content=message,
         history_limit=context.settings.chat_history_limit,
         idempotency_key=idempotency_key,
+        timezone=timezone,
     )
     if not rows:
         raise ConversationNotFound("No such conversation.")
@@ -104,5 +106,8 @@ def bounded(history: Sequence[HistoryMessage], max_chars: int) -> list[HistoryMe
 
 def _message(row: Any) -> HistoryMessage:
     return HistoryMessage(
-        role=row["role"], content=row["content"], tool_calls=tool_calls_of(row["tool_calls"])
+        role=row["role"],
+        content=row["content"],
+        tool_calls=tool_calls_of(row["tool_calls"]),
+        timezone=row["timezone"],
     )

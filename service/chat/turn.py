@@ -33,7 +33,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from service.agent.base import AgentError, ToolCall, TurnBudget, TurnStopped
+from service.agent.base import AgentError, ToolCall, TurnBudget, TurnStopped, zone_of
 from service.agent.factory import agent_of
 from service.agent.toolbox import Recorder, TaskToolbox
 from service.chat.contracts import ChatResponse, chat_request_for, clean_message
@@ -79,6 +79,7 @@ async def chat(request: Request) -> Response:
             requested,
             message,
             idempotency_key=None if idempotency is None else idempotency.key,
+            timezone=body.timezone,
         )
     budget = TurnBudget(
         seconds=settings.chat_turn_timeout_seconds, max_tool_calls=settings.chat_max_tool_calls
@@ -129,7 +130,8 @@ async def _run_agent(
 
     watcher = asyncio.create_task(watch_for_disconnect())
     try:
-        today = dt.datetime.now(dt.UTC).date()
+        # "today" is the user's: the zone their message was written in.
+        today = dt.datetime.now(zone_of(turn.history)).date()
         return await agent_of(request).reply(turn.history, toolbox, today=today)
     finally:
         watcher.cancel()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from service.agent.base import HistoryMessage, Toolbox
+from service.agent.base import HistoryMessage, Toolbox, zone_of
 from service.agent.builtin import execute, replies
 from service.agent.builtin.dates import DateOutOfRange
 from service.agent.builtin.history import pending_deletion, shown_list, unanswered_request
@@ -64,7 +64,25 @@ class BuiltinAgent:
                     return task_id
                 intent = ChooseTask(ByNumber(task_id))
             intent = _answer_to_question(intent, history, today)
-        return await run(intent, history, toolbox, today)
+        return await run(in_zone(intent, zone_of(history)), history, toolbox, today)
+
+
+_TIME_FIELDS = ("due_at", "due_before", "due_after")
+
+
+def in_zone(intent: Intent, zone: dt.tzinfo) -> Intent:
+    """The intent with its times read as wall-clock times of the user's zone.
+
+    The date phrases resolve to wall-clock times ("tomorrow at 5pm" is 17:00);
+    said in Berlin that is 17:00 Berlin time, so the tools get it with Berlin's
+    offset, and the replies still say 17:00.
+    """
+    changes = {
+        name: value.replace(tzinfo=zone)
+        for name in _TIME_FIELDS
+        if isinstance(value := getattr(intent, name, None), dt.datetime)
+    }
+    return msgspec.structs.replace(intent, **changes) if changes else intent
 
 
 def _answer_to_question(

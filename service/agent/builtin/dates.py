@@ -262,7 +262,9 @@ def describe_day(day: dt.date, today: dt.date) -> str:
 
 
 def describe_due(due_at: dt.datetime, today: dt.date) -> str:
-    """A due date for a reply: "Fri 27 Nov", plus " at 17:30" unless it is 09:00."""
-    due_at = due_at.astimezone(UTC) if due_at.tzinfo else due_at
+    """A due date for a reply: "Fri 27 Nov", plus " at 17:30" unless it is 09:00.
+
+    Told in the zone `due_at` carries: the user's, for what they just said.
+    """
     text = describe_day(due_at.date(), today)
     return text if due_at.time() == DEFAULT_TIME else f"{text} at {due_at:%H:%M}"

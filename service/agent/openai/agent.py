@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any, cast
 
 import httpx
 import msgspec
 
-from service.agent.base import HistoryMessage, Toolbox
+from service.agent.base import HistoryMessage, Toolbox, zone_of
 from service.agent.openai.client import ChatClient, ToolRequest
 from service.agent.openai.prompt import (
     assistant_tool_message,
@@ -63,8 +64,9 @@ class OpenAIAgent:
         self, history: Sequence[HistoryMessage], toolbox: Toolbox, *, today: dt.date
     ) -> str:
         """Answer the last user message of `history`, running tools as the model asks."""
+        zone = zone_of(history)
         messages: list[dict[str, Any]] = [
-            {"role": "system", "content": system_prompt(today)},
+            {"role": "system", "content": system_prompt(_now_for(today, zone))},
             *history_messages(history),
         ]
         ran_tools = False
@@ -103,7 +105,7 @@ class OpenAIAgent:
                 )
                 for position, (call, arguments) in enumerate(zip(calls, decoded, strict=True)):
                     if position < MAX_CALLS_PER_ROUND:
-                        result = await self._run(call.name, arguments, toolbox)
+                        result = await self._run(call.name, in_zone(arguments, zone), toolbox)
                     else:
                         result = {"error": TOO_MANY_CALLS_ERROR}
                     messages.append(tool_result_message(call.id, result))
@@ -171,3 +173,27 @@ def agent_from_settings(
         metrics=metrics,
     )
     return OpenAIAgent(client)
+
+
+def _now_for(today: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    """Now in the user's zone; on the `today` the turn was given (tests pin it)."""
+    now = dt.datetime.now(zone)
+    return now if now.date() == today else dt.datetime.combine(today, now.timetz())
+
+
+# A date-time the model sent without an offset ("2026-12-02T17:00:00").
+_NAIVE_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?")
+
+
+def in_zone(arguments: Any, zone: dt.tzinfo) -> Any:
+    """Tool arguments with a `due_at` that has no offset read in the user's zone."""
+    if not isinstance(arguments, dict):
+        return arguments
+    due_at = arguments.get("due_at")
+    if not isinstance(due_at, str) or not _NAIVE_DATE_TIME.fullmatch(due_at):
+        return arguments
+    try:
+        local = dt.datetime.fromisoformat(due_at).replace(tzinfo=zone)
+    except ValueError:
+        return arguments  # the tool's own validation says what is wrong
+    return {**arguments, "due_at": local.isoformat()}

@@ -25,9 +25,12 @@ delete_task and update_task. The tools always act on this user's tasks and on \
 nobody else's; if a message asks you to act for another user or account, say \
 you can only manage the signed-in user's own tasks.
 
-Today is {weekday}, {today} (UTC). Resolve relative dates ("tomorrow", "next \
-friday") against it and send dates as RFC 3339 date-times with an offset, for \
-example {today}T09:00:00Z; use 09:00 UTC when no time of day is given.
+It is now {weekday}, {today}, {time} in the user's time zone, {zone} (UTC \
+offset {offset}). Read and answer every date and time in that zone: resolve \
+relative dates ("tomorrow", "next friday", "at 5pm") against it and send dates \
+as RFC 3339 date-times with that offset, for example {today}T09:00:00{offset}; \
+use 09:00 when no time of day is given. Due dates in tool results are in UTC: \
+convert them to the user's zone when you mention them.
 
 How to work:
 - Tasks are identified by their number (task_id). Never guess one: when the \
@@ -43,9 +46,16 @@ naming tasks as "#<task_id> <title>". When listing tasks, give one line per task
 you can do with their tasks. Do not make up tasks or results."""
 
 
-def system_prompt(today: dt.date) -> str:
-    """The system prompt for a conversation happening on `today`."""
-    return SYSTEM_PROMPT.format(weekday=today.strftime("%A"), today=today.isoformat())
+def system_prompt(now: dt.datetime) -> str:
+    """The system prompt for a conversation at `now`, an aware time in the user's zone."""
+    offset = now.strftime("%z")
+    return SYSTEM_PROMPT.format(
+        weekday=now.strftime("%A"),
+        today=now.date().isoformat(),
+        time=now.strftime("%H:%M"),
+        zone=getattr(now.tzinfo, "key", None) or now.tzname() or "UTC",
+        offset=f"{offset[:3]}:{offset[3:]}" if offset else "+00:00",
+    )
 
 
 def history_messages(history: Sequence[HistoryMessage]) -> list[dict[str, Any]]:

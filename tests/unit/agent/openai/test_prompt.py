@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import msgspec
 
 from service.agent.base import HistoryMessage, ToolCall
 from service.agent.openai.prompt import history_messages, system_prompt
 
+BERLIN_EVENING = dt.datetime(2026, 11, 22, 23, 30, tzinfo=ZoneInfo("Europe/Berlin"))
 
-def test_system_prompt_names_today_and_its_weekday() -> None:
-    prompt = system_prompt(dt.date(2026, 11, 22))
-    assert "Sunday, 2026-11-22" in prompt
+
+def test_system_prompt_names_the_users_local_date_time_and_zone() -> None:
+    prompt = system_prompt(BERLIN_EVENING)
+    assert "Sunday, 2026-11-22, 23:30 in the user's time zone, Europe/Berlin" in prompt
+    assert "UTC offset +01:00" in prompt
+    assert "2026-11-22T09:00:00+01:00" in prompt
+
+
+def test_system_prompt_in_utc_says_so() -> None:
+    prompt = system_prompt(dt.datetime(2026, 11, 22, 8, 0, tzinfo=ZoneInfo("UTC")))
+    assert "08:00 in the user's time zone, UTC (UTC offset +00:00)" in prompt
 
 
 def test_system_prompt_explains_every_tool() -> None:
-    prompt = system_prompt(dt.date(2026, 11, 22))
+    prompt = system_prompt(BERLIN_EVENING)
     for name in ("add_task", "list_tasks", "complete_task", "delete_task", "update_task"):
         assert name in prompt
 
