@@ -157,16 +157,17 @@ async def test_the_same_key_while_the_first_is_running_is_409_with_retry_after(
 
 
 class FailingAfter:
-    """The built-in agent, whose first attempt dies after `calls` tool calls."""
+    """The built-in agent, whose attempt number `failing` dies after `calls` tool calls."""
 
-    def __init__(self, calls: int) -> None:
+    def __init__(self, calls: int, *, failing: int = 1) -> None:
         self.calls = calls
+        self.failing = failing
         self.attempts = 0
         self.agent = BuiltinAgent()
 
     async def reply(self, history: Sequence[HistoryMessage], toolbox: Toolbox, **kw: Any) -> str:
         self.attempts += 1
-        if self.attempts > 1:
+        if self.attempts != self.failing:
             return await self.agent.reply(history, toolbox, **kw)
         budget = self.calls
         original = toolbox.call
@@ -185,7 +186,7 @@ class FailingAfter:
 async def test_a_failed_builtin_turn_resumes_with_its_key_and_no_call_runs_twice(
     db_settings: Settings, token: str, user_id: str, database_url: str
 ) -> None:
-    agent = FailingAfter(calls=2)
+    agent = FailingAfter(calls=2, failing=2)
     async with (
         serve_app(create_app(db_settings, agent=agent)) as url,
         client_for(url, token) as client,
@@ -194,7 +195,13 @@ async def test_a_failed_builtin_turn_resumes_with_its_key_and_no_call_runs_twice
             (await client.post(f"/api/{user_id}/tasks", json={"title": t})).json()["id"]
             for t in ("a", "b", "c")
         ]
-        message = {"message": f"delete tasks {ids[0]}, {ids[1]} and {ids[2]}"}
+        # Deleting several asks first; the "yes" turn is the one that fails.
+        asked = await client.post(
+            f"/api/{user_id}/chat",
+            json={"message": f"delete tasks {ids[0]}, {ids[1]} and {ids[2]}"},
+        )
+        assert asked.json()["response"].startswith("Delete these 3 tasks?")
+        message = {"message": "yes", "conversation_id": asked.json()["conversation_id"]}
         key = new_key()
         failed = await client.post(
             f"/api/{user_id}/chat", json=message, headers={"Idempotency-Key": key}
@@ -216,10 +223,14 @@ async def test_a_failed_builtin_turn_resumes_with_its_key_and_no_call_runs_twice
         "SELECT role, status FROM messages WHERE conversation_id = $1 ORDER BY id",
         failed.json()["conversation_id"],
     )
-    assert messages == [
-        {"role": "user", "status": "complete"},
-        {"role": "assistant", "status": "complete"},
-    ]
+    assert (
+        messages
+        == [
+            {"role": "user", "status": "complete"},
+            {"role": "assistant", "status": "complete"},
+        ]
+        * 2
+    )
 
 
 async def test_a_claim_left_by_a_killed_process_expires_and_the_retry_resumes(
