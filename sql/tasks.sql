@@ -107,6 +107,25 @@ RETURNING id, user_id, title, description, completed, priority, due_at, tags,
 
 -- name: delete_task :one
 -- params: user_id, task_id
+-- Every column of the deleted row, so a chat's undo can put it back as it was.
 DELETE FROM tasks
 WHERE user_id = $1 AND id = $2
+RETURNING id, user_id, title, description, completed, priority, due_at, tags,
+          created_at, updated_at, completed_at;
+
+-- name: restore_task :one
+-- params: user_id, task_id, title, description, completed, priority, due_at, tags, created_at, completed_at
+-- A chat's undo: the task as it was before a change, under its own id: put
+-- back when it was deleted, its fields set back when it was changed. Never
+-- another user's row: the id came from this user's own recorded change, and
+-- the conflict branch checks the owner all the same.
+INSERT INTO tasks AS t
+    (id, user_id, title, description, completed, priority, due_at, tags, created_at, completed_at)
+OVERRIDING SYSTEM VALUE
+VALUES ($2, $1, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (id) DO UPDATE
+SET title = excluded.title, description = excluded.description,
+    completed = excluded.completed, priority = excluded.priority, due_at = excluded.due_at,
+    tags = excluded.tags, completed_at = excluded.completed_at, updated_at = now()
+WHERE t.user_id = $1
 RETURNING id, title;

@@ -29,6 +29,20 @@ class ToolCall(msgspec.Struct, kw_only=True):
     result: dict[str, Any]
 
 
+class RecordedCall(ToolCall, kw_only=True, omit_defaults=True):
+    """A tool call as the conversation stores it: with what reverts it.
+
+    `undo` is kept for `undo_last_change` and never returned by the API (which
+    reads the stored calls as plain `ToolCall`s): `{"created": id}` for an
+    added task, `{"previous": {...}}` (every field) for a changed or deleted one.
+    """
+
+    undo: dict[str, Any] | None = None
+
+    def public(self) -> ToolCall:
+        return ToolCall(name=self.name, arguments=self.arguments, result=self.result)
+
+
 class HistoryMessage(msgspec.Struct, kw_only=True):
     """A stored message of the conversation, as an agent sees it."""
 

@@ -24,7 +24,8 @@ from typing import Any
 
 import msgspec
 
-from service.agent.base import ToolCall, TurnBudget
+from service.agent import undo
+from service.agent.base import HistoryMessage, RecordedCall, ToolCall, TurnBudget
 from service.agent.toolspec import (
     TOOLS,
     TOOLS_BY_NAME,
@@ -32,6 +33,7 @@ from service.agent.toolspec import (
     CompleteTaskArgs,
     DeleteTaskArgs,
     ListTasksArgs,
+    UndoArgs,
     UpdateTaskArgs,
 )
 from service.db.queries import Queries
@@ -48,7 +50,9 @@ DEFAULT_MAX_TOOL_CALLS = 20
 DEFAULT_TURN_SECONDS = 60.0
 
 Result = dict[str, Any]
-Recorder = Callable[[ToolCall], Awaitable[None]]
+# A tool's result, and what reverts it (None: nothing changed).
+Outcome = tuple[Result, dict[str, Any] | None]
+Recorder = Callable[[RecordedCall], Awaitable[None]]
 
 
 def listed(task: Task) -> Result:
@@ -82,6 +86,7 @@ class TaskToolbox:
         budget: TurnBudget | None = None,
         recorder: Recorder | None = None,
         replay: Sequence[ToolCall] = (),
+        history: Sequence[HistoryMessage] = (),
     ) -> None:
         self._pool = pool
         self._queries = queries
@@ -90,14 +95,19 @@ class TaskToolbox:
             seconds=DEFAULT_TURN_SECONDS, max_tool_calls=DEFAULT_MAX_TOOL_CALLS
         )
         self._recorder = recorder
-        self._replay = list(replay)
+        self._replay = [_recorded(call) for call in replay]
+        # What `undo_last_change` may revert: the conversation so far.
+        self._history = history
+        # The calls as the API returns them, and as the conversation stores them.
         self.calls: list[ToolCall] = []
-        self._tools: dict[str, Callable[[Any], Awaitable[Result]]] = {
+        self.recorded: list[RecordedCall] = []
+        self._tools: dict[str, Callable[[Any], Awaitable[Outcome]]] = {
             "add_task": self._add_task,
             "list_tasks": self._list_tasks,
             "complete_task": self._complete_task,
             "delete_task": self._delete_task,
             "update_task": self._update_task,
+            undo.UNDO_TOOL: self._undo_last_change,
         }
 
     def room(self) -> int:
@@ -108,8 +118,13 @@ class TaskToolbox:
         """The calls a failed attempt of this turn ran, for an agent that shows
         them to its model as done; they count as this turn's calls from now on."""
         taken, self._replay = self._replay, []
-        self.calls.extend(taken)
-        return taken
+        for call in taken:
+            self._keep(call)
+        return [call.public() for call in taken]
+
+    def _keep(self, call: RecordedCall) -> None:
+        self.recorded.append(call)
+        self.calls.append(call.public())
 
     async def call(self, name: str, arguments: dict[str, Any]) -> Result:
         """Run tool `name` with `arguments`; record and return its result."""
@@ -120,7 +135,7 @@ class TaskToolbox:
         ):
             # A failed attempt of this turn ran it already: its recorded result stands.
             done = self._replay.pop(0)
-            self.calls.append(done)
+            self._keep(done)
             return done.result
         self._replay.clear()  # the plan went another way: nothing more to skip
         if not self.room():
@@ -130,21 +145,24 @@ class TaskToolbox:
             }
         self.budget.check()
         tool = self._tools.get(name)
+        reverts = None
         if tool is None:
             names = ", ".join(spec.name for spec in TOOLS)
             result: Result = {"error": f"There is no tool named {name!r}; the tools are: {names}."}
         else:
             try:
-                result = await tool(decode_arguments(name, arguments))
+                result, reverts = await tool(decode_arguments(name, arguments))
             except ToolArgumentError as exc:
                 result = {"error": str(exc)}
-        call = ToolCall(name=json_safe(str(name)), arguments=recorded_arguments, result=result)
-        self.calls.append(call)
+        call = RecordedCall(
+            name=json_safe(str(name)), arguments=recorded_arguments, result=result, undo=reverts
+        )
+        self._keep(call)
         if self._recorder is not None:
             await self._recorder(call)
         return result
 
-    async def _add_task(self, args: AddTaskArgs) -> Result:
+    async def _add_task(self, args: AddTaskArgs) -> Outcome:
         record = await self._queries.create_task(
             self._pool,
             user_id=self._user_id,
@@ -154,9 +172,10 @@ class TaskToolbox:
             due_at=args.due_at,
             tags=args.tags,
         )
-        return {"task_id": record["id"], "status": "created", "title": record["title"]}
+        created = {"task_id": record["id"], "status": "created", "title": record["title"]}
+        return created, undo.created(record["id"])
 
-    async def _list_tasks(self, args: ListTasksArgs) -> Result:
+    async def _list_tasks(self, args: ListTasksArgs) -> Outcome:
         # The REST API's own query struct checks the filters (NUL, lengths);
         # an empty filter from a model means no filter.
         filters = {name: getattr(args, name) or None for name in args.__struct_fields__}
@@ -164,26 +183,39 @@ class TaskToolbox:
             "list_tasks", {**filters, "order": "asc", "limit": LIST_LIMIT}, TaskListQuery
         )
         page = await fetch_task_page(self._queries, self._pool, self._user_id, query)
-        return {"tasks": [listed(task) for task in page.tasks], "count": page.total}
+        return {"tasks": [listed(task) for task in page.tasks], "count": page.total}, None
 
-    async def _complete_task(self, args: CompleteTaskArgs) -> Result:
-        record = await self._queries.set_task_completed(
+    async def _complete_task(self, args: CompleteTaskArgs) -> Outcome:
+        before = await self._current(args.task_id)
+        record = before and await self._queries.set_task_completed(
             self._pool, user_id=self._user_id, task_id=args.task_id, completed=args.completed
         )
         if record is None:
-            return task_not_found(args.task_id)
+            return task_not_found(args.task_id), None
         status = "completed" if record["completed"] else "reopened"
-        return {"task_id": record["id"], "status": status, "title": record["title"]}
+        result = {"task_id": record["id"], "status": status, "title": record["title"]}
+        return result, undo.previous(before)
 
-    async def _delete_task(self, args: DeleteTaskArgs) -> Result:
+    async def _delete_task(self, args: DeleteTaskArgs) -> Outcome:
         record = await self._queries.delete_task(
             self._pool, user_id=self._user_id, task_id=args.task_id
         )
         if record is None:
-            return task_not_found(args.task_id)
-        return {"task_id": record["id"], "status": "deleted", "title": record["title"]}
+            return task_not_found(args.task_id), None
+        result = {"task_id": record["id"], "status": "deleted", "title": record["title"]}
+        return result, undo.previous(record)
 
-    async def _update_task(self, args: UpdateTaskArgs) -> Result:
+    async def _undo_last_change(self, args: UndoArgs) -> Outcome:
+        changes = undo.last_change(self._history, self.recorded)
+        if not changes:
+            return {"error": undo.NOTHING_TO_UNDO}, None
+        return await undo.revert(changes, self._queries, self._pool, self._user_id), None
+
+    async def _current(self, task_id: int) -> Any:
+        """The task before a change, for its undo (the change itself then runs)."""
+        return await self._queries.get_task(self._pool, user_id=self._user_id, task_id=task_id)
+
+    async def _update_task(self, args: UpdateTaskArgs) -> Outcome:
         changes = {
             name: getattr(args, name)
             for name in args.__struct_fields__
@@ -197,10 +229,20 @@ class TaskToolbox:
         # TaskUpdate trims the title and checks lengths, NULs and tags exactly
         # as PUT /tasks does; UpdateTaskArgs only checks the types.
         update = convert_or_explain("update_task", changes, TaskUpdate)
-        record = await apply_update(self._queries, self._pool, self._user_id, args.task_id, update)
+        before = await self._current(args.task_id)
+        record = before and await apply_update(
+            self._queries, self._pool, self._user_id, args.task_id, update
+        )
         if record is None:
-            return task_not_found(args.task_id)
-        return {"task_id": record["id"], "status": "updated", "title": record["title"]}
+            return task_not_found(args.task_id), None
+        result = {"task_id": record["id"], "status": "updated", "title": record["title"]}
+        return result, undo.previous(before)
+
+
+def _recorded(call: ToolCall) -> RecordedCall:
+    if isinstance(call, RecordedCall):
+        return call
+    return RecordedCall(name=call.name, arguments=call.arguments, result=call.result)
 
 
 def task_not_found(task_id: int) -> Result:

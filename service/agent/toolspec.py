@@ -1,4 +1,4 @@
-"""The five task tools of SPEC 6: names, descriptions and argument structs.
+"""The task tools of SPEC 6: names, descriptions and argument structs.
 
 This table is the single definition every agent uses: the built-in agent calls
 tools by these names, the OpenAI-compatible agent turns the argument structs
@@ -65,6 +65,10 @@ class UpdateTaskArgs(Contract):
     tags: Tags | UnsetType = UNSET
 
 
+class UndoArgs(Contract):
+    """No arguments: what to revert is recorded in the conversation."""
+
+
 @dataclass(frozen=True)
 class ToolSpec:
     """One tool: what the model is told and how its arguments decode."""
@@ -77,6 +81,8 @@ class ToolSpec:
     read_only: bool = False
     destructive: bool = False
     idempotent: bool = False
+    # Only a chat agent has a conversation to undo in (not MCP).
+    chat_only: bool = False
 
 
 TOOLS: tuple[ToolSpec, ...] = (
@@ -114,6 +120,15 @@ TOOLS: tuple[ToolSpec, ...] = (
         UpdateTaskArgs,
         destructive=True,
         idempotent=True,
+    ),
+    ToolSpec(
+        "undo_last_change",
+        "Revert the last change made in this conversation (all the tasks one message "
+        "added, completed, reopened, changed or deleted; a deleted task comes back with "
+        "its number). Calling it again reverts the change before. Returns {status, tasks}.",
+        UndoArgs,
+        destructive=True,
+        chat_only=True,
     ),
 )
 

@@ -14,7 +14,7 @@ from zoneinfo import available_timezones
 import msgspec
 from msgspec import Meta
 
-from service.agent.base import ToolCall, Usage
+from service.agent.base import RecordedCall, ToolCall, Usage
 from service.http.contract import (
     AwareDatetime,
     Contract,
@@ -165,5 +165,12 @@ class MessageListQuery(Contract):
 
 
 def tool_calls_of(stored: object) -> list[ToolCall]:
-    """The JSONB `tool_calls` column (already decoded) as ToolCall structs."""
+    """The JSONB `tool_calls` column (already decoded) as the API shows them."""
     return msgspec.convert(stored, list[ToolCall])
+
+
+def recorded_calls_of(stored: object) -> list[ToolCall]:
+    """The JSONB `tool_calls` column as the agents see them: `RecordedCall`s, with
+    their undo."""
+    calls: list[ToolCall] = [*msgspec.convert(stored, list[RecordedCall])]
+    return calls

@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 
 from service.agent.base import HistoryMessage, ToolCall
-from service.chat.contracts import tool_calls_of
+from service.chat.contracts import recorded_calls_of
 from service.http.context import AppContext
 from service.http.errors import ConversationNotFound
 
@@ -77,7 +77,9 @@ async def resume_turn(
     earlier = [row for row in rows if not row["is_reply"]]
     if not earlier or earlier[-1]["id"] != user_message_id:
         raise ConversationNotFound("No such conversation.")
-    replay = [call for row in rows if row["is_reply"] for call in tool_calls_of(row["tool_calls"])]
+    replay = [
+        call for row in rows if row["is_reply"] for call in recorded_calls_of(row["tool_calls"])
+    ]
     history = bounded([_message(row) for row in earlier], context.settings.chat_history_max_chars)
     return TurnStart(conversation_id, user_message_id, history, replay)
 
@@ -108,6 +110,6 @@ def _message(row: Any) -> HistoryMessage:
     return HistoryMessage(
         role=row["role"],
         content=row["content"],
-        tool_calls=tool_calls_of(row["tool_calls"]),
+        tool_calls=recorded_calls_of(row["tool_calls"]),
         timezone=row["timezone"],
     )

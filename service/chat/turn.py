@@ -91,6 +91,7 @@ async def chat(request: Request) -> Response:
         budget=budget,
         recorder=_recorder(context, user_id, turn),
         replay=turn.replay,
+        history=turn.history,
     )
     try:
         reply = await _run_agent(request, turn, toolbox, budget)
@@ -188,7 +189,7 @@ async def _store(
             user_id=user_id,
             conversation_id=turn.conversation_id,
             content=content,
-            tool_calls=toolbox.calls,
+            tool_calls=toolbox.recorded,
             status=status,
             reply_to=turn.user_message_id,
             usage=toolbox.budget.usage,

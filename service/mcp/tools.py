@@ -36,7 +36,11 @@ def tool_list() -> list[types.Tool]:
             ),
         )
         for tool in TOOLS
+        if not tool.chat_only
     ]
+
+
+_CHAT_ONLY = frozenset(tool.name for tool in TOOLS if tool.chat_only)
 
 
 async def call_tool(
@@ -44,7 +48,10 @@ async def call_tool(
 ) -> types.CallToolResult:
     """Run one tool for the toolbox's user; errors are results the client's model reads."""
     try:
-        result = await toolbox.call(name, arguments)
+        if name in _CHAT_ONLY:  # MCP has no conversation to undo in
+            result = {"error": f"There is no tool named {name!r} over MCP."}
+        else:
+            result = await toolbox.call(name, arguments)
     except DATABASE_DOWN_ERRORS:
         result = {"error": DATABASE_DOWN}
     text = msgspec.json.encode(result).decode()

@@ -34,7 +34,9 @@ class Chat:
         message = clean_message(text, max_chars=self.context.settings.chat_max_message_chars)
         turn = await start_turn(self.context, self.user_id, self.conversation_id, message)
         self.conversation_id = turn.conversation_id
-        toolbox = TaskToolbox(self.context.pool, self.context.queries, self.user_id)
+        toolbox = TaskToolbox(
+            self.context.pool, self.context.queries, self.user_id, history=turn.history
+        )
         reply = await BuiltinAgent().reply(turn.history, toolbox, today=TODAY)
         content = str(reply).replace("\x00", "")
         stored = await self.context.queries.finish_chat_turn(
@@ -42,7 +44,7 @@ class Chat:
             user_id=self.user_id,
             conversation_id=self.conversation_id,
             content=content,
-            tool_calls=toolbox.calls,
+            tool_calls=toolbox.recorded,
             status="complete",
             reply_to=turn.user_message_id,
             usage=None,

@@ -22,6 +22,7 @@ from service.agent.builtin.intents import (
     ListTasks,
     SetCompleted,
     SmallTalk,
+    Undo,
     UpdateTask,
 )
 from service.agent.builtin.lookup import resolve_reference, search_variants
@@ -133,5 +134,7 @@ async def run(
             )
         case SmallTalk():
             return execute.small_talk(intent)
+        case Undo():
+            return await execute.undo(toolbox)
         case ChooseTask():  # a place in a list, resolved by `reply` before this
             return replies.WHICH_TASK

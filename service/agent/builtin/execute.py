@@ -169,6 +169,21 @@ async def _update_one(
     return _outcome(found.task_id, await toolbox.call("update_task", arguments))
 
 
+async def undo(toolbox: Toolbox) -> str:
+    """Revert the conversation's last change; name each task put back."""
+    result = await toolbox.call("undo_last_change", {})
+    if "error" in result:
+        return f"Nothing was undone: {result['error']}"
+    sentences = {"restored": "put back", "reverted": "set back", "removed": "removed"}
+    parts = [
+        f"{sentences.get(str(task.get('status')), 'set back')} task #{task.get('task_id')} "
+        f'"{task.get("title")}"'
+        for task in result.get("tasks") or []
+        if isinstance(task, dict)
+    ]
+    return f"Undid the last change: {', '.join(parts)}." if parts else "Undid the last change."
+
+
 def _title_of(found: lookup.Found, history: Sequence[HistoryMessage]) -> str | None:
     if found.task is not None and isinstance(found.task.get("title"), str):
         return str(found.task["title"])

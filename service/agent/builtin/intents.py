@@ -154,5 +154,11 @@ class SmallTalk(msgspec.Struct, frozen=True):
     kind: SmallTalkKind
 
 
-Intent = AddTask | ListTasks | SetCompleted | DeleteTask | UpdateTask | ChooseTask | SmallTalk
+class Undo(msgspec.Struct, frozen=True):
+    """ "undo", "put it back", "never mind": revert the last change of the conversation."""
+
+
+Intent = (
+    AddTask | ListTasks | SetCompleted | DeleteTask | UpdateTask | ChooseTask | SmallTalk | Undo
+)
 TaskIntent = SetCompleted | DeleteTask | UpdateTask

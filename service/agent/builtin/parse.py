@@ -53,6 +53,7 @@ from service.agent.builtin.intents import (
     ListTasks,
     SmallTalk,
     SmallTalkKind,
+    Undo,
 )
 from service.agent.builtin.words import (
     Words,
@@ -204,6 +205,16 @@ _TRAILING_POLITENESS = (
     "please", "pls", "plz", "thanks", "thank you", "thx", "for me", "if you can",
     "if possible", "thanks a lot", "thank you very much", "ok", "okay",
 )  # fmt: skip
+_UNDO_REQUESTS = {
+    "undo", "undo that", "undo it", "undo this", "undo the last change", "undo last change",
+    "undo the last thing", "undo my last change", "undo last", "undo the change",
+    "undo that change", "undo the last action", "put it back", "put them back",
+    "put that back", "put those back", "never mind", "nevermind", "revert", "revert that",
+    "revert it", "revert the last change", "take that back", "take it back",
+    "bring it back", "bring them back", "bring that back", "restore it", "restore them",
+    "restore that", "cancel that", "go back", "oops", "oops undo", "reverse that",
+    "i didn't mean that", "i didnt mean that", "that was a mistake", "that was wrong",
+}  # fmt: skip
 _HELP_REQUESTS = {
     "help", "help me", "what can you do", "what can you do for me", "what do you do",
     "how does this work", "how do i use this", "how do you work", "commands",
@@ -220,6 +231,8 @@ def parse_message(text: str, today: dt.date) -> Intent:
         return SmallTalk(courtesy or "unknown")
     if " ".join(keys(words)) in _HELP_REQUESTS or keys(words)[0] == "help":
         return SmallTalk("help")
+    if " ".join(keys(words)) in _UNDO_REQUESTS:
+        return Undo()
     if words[0].endswith(":") and key(words[0]) in TASK_NOUNS:  # "todo: send invoice"
         return parse_add(words[1:], today)
     return (

@@ -42,7 +42,10 @@ async def test_first_message_creates_a_conversation_and_stores_both_messages(
         ("assistant", reply["response"], user_id),
     ]
     assert rows[0]["tool_calls"] == []
-    assert rows[1]["tool_calls"] == reply["tool_calls"]
+    # Stored with what reverts it (for undo), which the API never shows.
+    [stored] = rows[1]["tool_calls"]
+    assert stored.pop("undo") == {"created": task_id}
+    assert [stored] == reply["tool_calls"]
     assert rows[1]["id"] == reply["message_id"]
     assert rows[1]["created_at"].isoformat().replace("+00:00", "Z") == reply["timestamp"]
 

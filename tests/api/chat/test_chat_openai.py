@@ -60,7 +60,9 @@ async def test_a_turn_runs_the_models_tool_calls_and_stores_them(
         ("user", "add buy milk to my shopping list"),
         ("assistant", "Added #? Buy milk to your list."),
     ]
-    assert rows[1]["tool_calls"] == reply["tool_calls"]
+    [stored] = rows[1]["tool_calls"]
+    assert stored.pop("undo") == {"created": call["result"]["task_id"]}  # never shown
+    assert [stored] == reply["tool_calls"]
 
     first, second = llm.received
     for request in (first, second):
@@ -300,3 +302,47 @@ async def test_the_assistant_message_stores_the_model_and_tokens_of_its_turn(
     assert user["usage"] is None
     # The fake provider reports one prompt and one completion token per answer.
     assert assistant["usage"] == {"model": MODEL, "prompt_tokens": 2, "completion_tokens": 2}
+
+
+async def test_the_model_can_undo_the_last_change_of_the_conversation(
+    client: httpx.AsyncClient, llm: FakeLLM, user_id: str
+) -> None:
+    task = (
+        await client.post(
+            f"/api/{user_id}/tasks",
+            json={"title": "File taxes", "priority": "high", "tags": ["money"]},
+        )
+    ).json()
+    llm.script(tool_calls(("delete_task", {"task_id": task["id"]})), text("Deleted."))
+    first = (await post_chat(client, user_id, "delete the taxes task")).json()
+    assert (await client.get(f"/api/{user_id}/tasks/{task['id']}")).status_code == 404
+
+    llm.script(tool_calls(("undo_last_change", {})), text("Put it back."))
+    reply = await post_chat(client, user_id, "oops, undo that", first["conversation_id"])
+
+    assert reply.status_code == 200, reply.text
+    [call] = reply.json()["tool_calls"]
+    assert call["result"] == {
+        "status": "undone",
+        "tasks": [{"task_id": task["id"], "status": "restored", "title": "File taxes"}],
+    }
+    restored = (await client.get(f"/api/{user_id}/tasks/{task['id']}")).json()
+    assert {k: v for k, v in restored.items() if k != "updated_at"} == {
+        k: v for k, v in task.items() if k != "updated_at"
+    }
+    offered = {tool["function"]["name"] for tool in llm.received[-1].json["tools"]}
+    assert "undo_last_change" in offered
+
+
+async def test_undo_in_a_new_conversation_has_nothing_to_undo(
+    client: httpx.AsyncClient, llm: FakeLLM, user_id: str
+) -> None:
+    task = (await client.post(f"/api/{user_id}/tasks", json={"title": "Keep"})).json()
+    llm.script(tool_calls(("delete_task", {"task_id": task["id"]})), text("Deleted."))
+    await post_chat(client, user_id, "delete keep")
+    llm.script(tool_calls(("undo_last_change", {})), text("Nothing to undo."))
+    reply = (await post_chat(client, user_id, "undo")).json()
+    assert reply["tool_calls"][0]["result"] == {
+        "error": "There is no change in this conversation to undo."
+    }
+    assert (await client.get(f"/api/{user_id}/tasks/{task['id']}")).status_code == 404

@@ -204,3 +204,12 @@ async def test_a_database_that_is_gone_is_a_clear_tool_error_not_a_hang(
     called = await call_tool(TaskToolbox(pool, queries, user_id), "add_task", {"title": "x"})
     assert called.is_error
     assert result_of(called) == {"error": DATABASE_DOWN}
+
+
+async def test_undo_last_change_is_a_chat_tool_only_and_refused_over_mcp(
+    servers: tuple[str, str], token: str
+) -> None:
+    async with mcp_session(servers[0], token) as session:
+        called = await session.call_tool("undo_last_change", {})
+    assert called.is_error is True
+    assert "no tool named 'undo_last_change'" in result_of(called)["error"]
