@@ -3,8 +3,9 @@
 Date filters (decisions): "today" and "this week" mean everything still open
 that is due by the end of that day or week, overdue tasks included; another day
 ("tomorrow", "on friday") means due on that day only; "next week" is Monday to
-Sunday of next week; "overdue" is due before today. A date without a status
-asks for pending tasks.
+Sunday of next week; "overdue" is due before now (a task due at 09:00 is
+overdue at 18:00 the same day). "today's", "tomorrow's", "this week's" are
+"today", "tomorrow", "this week". A date without a status asks for pending tasks.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from service.agent.builtin.words import (
     find_phrase,
     is_quoted,
     join,
+    key,
     keys,
     split_at_phrase,
     strip_leading,
@@ -63,6 +65,11 @@ _NOT_TAGS = {
     "many", "much", "what", "which", "new", "latest", "recent", "current", "every", "upcoming",
     "due", "today", "tomorrow", "late", "urgent", "important", "priority", "i", "do", "have",
 }  # fmt: skip
+_OVERDUE = ("overdue", "late", "past due")
+_POSSESSIVE_DAYS = {
+    "today's": "today", "todays": "today", "tomorrow's": "tomorrow", "tomorrows": "tomorrow",
+    "week's": "week", "tonight's": "tonight", "tonights": "tonight",
+}  # fmt: skip
 _WINDOW_PHRASES = ("overdue", "late", "past due", "this week", "the week", "next week")
 
 Window = tuple[dt.datetime | None, dt.datetime | None]
@@ -86,6 +93,8 @@ def parse_search(rest: Words, today: dt.date) -> ListTasks:
 
 def parse_list(rest: Words, today: dt.date) -> ListTasks:
     """Filters in any order: status, priority, tag, due date, words to look for."""
+    rest = [_POSSESSIVE_DAYS.get(key(word), word) for word in rest]
+    overdue = find_phrase(rest, _OVERDUE) is not None
     tags, rest = extract_tags(rest)
     priority, rest = extract_priority(rest, anywhere=True)
     (due_after, due_before), rest = _due_window(rest, today)
@@ -101,6 +110,7 @@ def parse_list(rest: Words, today: dt.date) -> ListTasks:
         tag=tag,
         due_before=due_before,
         due_after=due_after,
+        overdue=overdue,
     )
 
 

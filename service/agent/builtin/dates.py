@@ -46,6 +46,8 @@ _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTH_NAMES = tuple(calendar.month_abbr)
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_SLASHED_DATE = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?")
+_DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.?(?:(\d{4}))?")
 _DAY_OF_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?")
 _ORDINAL_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)")
 _YEAR = re.compile(r"20\d\d")
@@ -126,7 +128,29 @@ def match_date(words: Sequence[str], today: dt.date, *, short_names: bool = Fals
     if iso := _ISO_DATE.fullmatch(k[0]):
         day = _safe_date(int(iso[1]), int(iso[2]), int(iso[3]))
         return Match(day, None, 1) if day else None
+    if numeric := _numeric_date(k[0], today, dotted=short_names):
+        return Match(numeric, None, 1)
     return _match_month_and_day(k, today)
+
+
+def _numeric_date(word: str, today: dt.date, *, dotted: bool) -> dt.date | None:
+    """ "12/15", "12/15/2026", "15/12" (no 15th month: day first), "15.12." and
+    "15.12.2026" (day first, as where dots are written; after "on", "by", ...).
+    Without a year: the next such day on or after today."""
+    if slashed := _SLASHED_DATE.fullmatch(word):
+        first, second, year = int(slashed[1]), int(slashed[2]), slashed[3]
+        month, day = (second, first) if first > 12 else (first, second)
+    elif (dotted or (word.count(".") == 2)) and (dots := _DOTTED_DATE.fullmatch(word)):
+        day, month, year = int(dots[1]), int(dots[2]), dots[3]
+    else:
+        return None
+    if year:
+        full_year = int(year) + (2000 if len(year) == 2 else 0)
+        return _safe_date(full_year, month, day)
+    found = _safe_date(today.year, month, day)
+    if found and found < today:
+        found = _safe_date(today.year + 1, month, day)
+    return found
 
 
 def _match_in_some_time(k: Sequence[str], today: dt.date) -> Match | None:

@@ -55,7 +55,9 @@ async def list_tasks(intent: ListTasks, toolbox: Toolbox, today: dt.date) -> str
     arguments: dict[str, Any] = {"status": intent.status}
     optional = {"q": intent.query, "priority": intent.priority, "tag": intent.tag}
     arguments |= {name: value for name, value in optional.items() if value is not None}
-    if intent.due_before is not None:
+    if intent.overdue:
+        arguments["due_before"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    elif intent.due_before is not None:
         arguments["due_before"] = intent.due_before.isoformat()
     if intent.due_after is not None:
         arguments["due_after"] = intent.due_after.isoformat()

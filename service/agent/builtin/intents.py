@@ -80,6 +80,8 @@ class ListTasks(msgspec.Struct, frozen=True, kw_only=True):
     tag: str | None = None
     due_before: dt.datetime | None = None
     due_after: dt.datetime | None = None
+    # "overdue": due before the moment the list runs (it replaces due_before).
+    overdue: bool = False
 
 
 class SetCompleted(msgspec.Struct, frozen=True, kw_only=True):

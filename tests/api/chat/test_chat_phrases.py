@@ -173,6 +173,23 @@ def unchanged(*, lists: tuple[str, ...] | None = None, tools: bool = True) -> Ch
     return check
 
 
+def lists_overdue() -> Check:
+    """Nothing changed; the list shows the pending tasks due before now (the
+    dentist's appointment at 15:00 today too, once it is past 15:00)."""
+
+    def check(outcome: Outcome) -> None:
+        unchanged()(outcome)
+        now = dt.datetime.now(dt.UTC)
+        expected = {
+            task_id
+            for task_id, row in outcome.before.items()
+            if not row["completed"] and row["due_at"] is not None and row["due_at"] < now
+        }
+        assert outcome.listed_ids() == expected
+
+    return check
+
+
 def seeded_untouched(*except_keys: str) -> Check:
     return lambda outcome: outcome.assert_untouched(except_keys=except_keys)
 
@@ -280,14 +297,14 @@ LIST = [
     Phrase("show pending tasks tagged Family", unchanged(lists=("mom",))),
     Phrase("what do I have to do today?", unchanged(lists=("dentist", "plants"))),
     Phrase("anything due tomorrow?", unchanged(lists=("report",))),
-    Phrase("any overdue tasks?", unchanged(lists=("plants",))),
+    Phrase("any overdue tasks?", lists_overdue()),
     Phrase("search for milk", unchanged(lists=("milk",))),
     Phrase("find the dentist task", unchanged(lists=("dentist",))),
     Phrase("how many tasks do I have", unchanged(lists=ALL)),
     Phrase("show me everything", unchanged(lists=ALL)),
     Phrase("what's still open?", unchanged(lists=PENDING)),
     Phrase("list my done tasks", unchanged(lists=("rent",))),
-    Phrase("which tasks are overdue?", unchanged(lists=("plants",))),
+    Phrase("which tasks are overdue?", lists_overdue()),
     Phrase("what are my high priority tasks?", unchanged(lists=("report",))),
     Phrase("show tasks tagged health", unchanged(lists=("dentist",))),
     Phrase(
@@ -462,8 +479,8 @@ SAFETY_AND_SETS = [
     Phrase("delete them", deleted("rent"), earlier=("show completed tasks",)),
     Phrase(
         "delete them",
-        both(gone("plants"), only_new_titles("alpha task"), seeded_untouched("plants")),
-        earlier=("add alpha task", "what's overdue?"),
+        both(gone("report"), only_new_titles("alpha task"), seeded_untouched("report")),
+        earlier=("add alpha task", "show high priority tasks"),
     ),
     Phrase(
         "delete them",

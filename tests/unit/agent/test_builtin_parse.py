@@ -117,7 +117,7 @@ LIST_CASES: list[tuple[str, Intent]] = [
         "what's due next week",
         ListTasks(status="pending", due_after=start_of(30), due_before=end_of(6, month=12)),
     ),
-    ("any overdue tasks?", ListTasks(status="pending", due_before=start_of(25))),
+    ("any overdue tasks?", ListTasks(status="pending", due_before=start_of(25), overdue=True)),
     ("search for milk", ListTasks(query="milk")),
     ("find the milk task", ListTasks(query="milk")),
     ('search "oat milk"', ListTasks(query="oat milk")),
