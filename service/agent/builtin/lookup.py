@@ -30,6 +30,7 @@ from service.agent.builtin.intents import (
     PluralReference,
     TaskRef,
 )
+from service.agent.builtin.typos import closest_titles
 from service.agent.builtin.words import IRREGULAR_PAST
 
 # How many titles from the history to try when reading a task named by number.
@@ -140,6 +141,30 @@ async def find_by_title(
         if matches:
             chosen = _pick_one(matches, query, want_completed)
             return Found(chosen["id"], chosen) if chosen else replies.which_one(query, matches)
+    return await _find_despite_typos(text, toolbox, want_completed)
+
+
+async def _find_despite_typos(
+    text: str, toolbox: Toolbox, want_completed: bool | None
+) -> Found | str | None:
+    """No title contains `text`: the one title it misspells, if one is clearly meant.
+
+    Reads the tasks a completion would change first (the pending ones to
+    complete), then all; list_tasks gives the first page of them.
+    """
+    statuses = ["all"]
+    if want_completed is not None:
+        statuses.insert(0, "completed" if want_completed else "pending")
+    for status in statuses:
+        result = await toolbox.call("list_tasks", {"status": status})
+        if "error" in result:
+            return None
+        tasks = [task for task in result.get("tasks") or [] if isinstance(task, dict)]
+        closest = closest_titles(text, tasks)
+        if len(closest) == 1:
+            return Found(closest[0]["id"], closest[0])
+        if len(closest) > 1:
+            return replies.which_one(text, closest)
     return None
 
 

@@ -55,6 +55,7 @@ from service.agent.builtin.intents import (
     SmallTalkKind,
     Undo,
 )
+from service.agent.builtin.typos import MIN_COMMAND_LETTERS, closest_word
 from service.agent.builtin.words import (
     Words,
     key,
@@ -181,6 +182,14 @@ COMMANDS: tuple[Command, ...] = (
     ),
 )  # fmt: skip
 
+# The one-word commands long enough for typo correction (see `typos`).
+_COMMAND_WORDS = frozenset(
+    phrase
+    for command in COMMANDS
+    for phrase in command.phrases
+    if phrase.isalpha() and len(phrase) >= MIN_COMMAND_LETTERS
+)
+
 _GREETINGS = (
     "hi", "hello", "hey", "hiya", "howdy", "yo", "good morning", "good afternoon",
     "good evening", "hi there", "hello there", "hey there", "greetings", "morning",
@@ -236,12 +245,25 @@ def parse_message(text: str, today: dt.date) -> Intent:
     if words[0].endswith(":") and key(words[0]) in TASK_NOUNS:  # "todo: send invoice"
         return parse_add(words[1:], today)
     return (
+        _parse_words(words, today)
+        or _parse_with_corrected_command(words, today)
+        or SmallTalk("unknown")
+    )
+
+
+def _parse_words(words: Words, today: dt.date) -> Intent | None:
+    return (
         _parse_command(words, today)
         or parse_trailing_state(words)
         or parse_past_tense(words)
         or _parse_bare_reference(words)
-        or SmallTalk("unknown")
     )
+
+
+def _parse_with_corrected_command(words: Words, today: dt.date) -> Intent | None:
+    """ "compelte water the garden": the first word, a command with a typo, corrected."""
+    corrected = closest_word(key(words[0]), _COMMAND_WORDS)
+    return _parse_words([corrected, *words[1:]], today) if corrected else None
 
 
 def _parse_command(words: Words, today: dt.date) -> Intent | None:

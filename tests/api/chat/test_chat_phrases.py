@@ -522,6 +522,21 @@ SAFETY_AND_SETS = [
         changed_each({key: {"completed": True} for key in PENDING}),
     ),
     Phrase("reopen everything", changed("rent", completed=False)),
+    # Typos of one or two letters in command words and titles.
+    Phrase("compelte task {milk}", changed("milk", completed=True)),
+    Phrase("delte task {plants}", deleted("plants")),
+    Phrase("remvoe task {plants}", deleted("plants")),
+    Phrase("complete by milk", changed("milk", completed=True)),
+    Phrase("compelte water the plnats", changed("plants", completed=True)),
+    Phrase("delete the dentst appointment", deleted("dentist")),
+    Phrase("finsih the reprot", changed("report", completed=True)),
+    Phrase("mark call mum as done", changed("mom", completed=True)),
+    Phrase(  # equally close to two titles: asks which
+        "complete buy xilk",
+        both(only_new_titles("buy silk"), seeded_untouched()),
+        earlier=("add buy silk",),
+    ),
+    Phrase("complete the unicorn taks", unchanged()),
     # Fillers and hedges before a command.
     Phrase("actually delete task {milk}", deleted("milk")),
     Phrase("ok so complete task {mom}", changed("mom", completed=True)),
