@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from service.agent.builtin.commands_clear import clearing, parse_removal
 from service.agent.builtin.dates import find_due
@@ -62,7 +63,14 @@ _ATTRIBUTES = {
 }  # fmt: skip
 _VALUE_INTROS = ("to", "as", "into", "=", "is", "saying", "that says", "with", "-")
 _NOT_A_TASK = {"i'm", "i am", "im", "all", "we're", "we are", "i", "you"}
-_SUBJECTS = ("i", "i've", "i have", "we", "we've", "we have")
+_SUBJECTS = ("i", "i've", "i have", "we", "we've", "we have", "i'm", "i am")
+# "I <phrase> <chore>": told as done, the chore being the rest.
+_DONE_WITH = (
+    "took care of", "taken care of", "dealt with", "handled", "managed to", "got around to",
+    "remembered to", "got done with", "went to", "been to", "got", "sorted", "sorted out",
+    "wrapped up", "knocked out", "ticked off", "crossed off", "done with", "finished with",
+    "through with", "all done with",
+)  # fmt: skip
 _WHEN_DONE = ("today", "yesterday", "this morning", "already", "just now", "earlier", "at last")
 # A value meaning "no value": "set the due date of task 3 to none".
 _NOTHING = (
@@ -120,9 +128,13 @@ def parse_past_tense(words: Words) -> SetCompleted | None:
     done; the lookup then tries the verb made plain ("call mom").
     """
     subject = longest_phrase_at(words, 0, _SUBJECTS)
-    if subject is None:
-        return None
-    rest = strip_leading(words[len(subject.split()) :], ("just", "already", "finally"))
+    rest = words[len(subject.split()) :] if subject else words
+    rest = strip_leading(rest, ("just", "already", "finally", "now", "also"))
+    if done := longest_phrase_at(rest, 0, _DONE_WITH):
+        # "I took care of the report", "went to the dentist": the rest is the chore.
+        chore_words = strip_leading(rest[len(done.split()) :], ("the", "my", "our"))
+        chore = join(strip_trailing(chore_words, _WHEN_DONE))
+        return SetCompleted(task=ByTitle(chore)) if chore else None
     if len(rest) < 2 or not is_past_tense(key(rest[0])):
         return None
     # Not parse_task_ref: it would drop "called" as in "the task called X".
@@ -154,6 +166,8 @@ def parse_modify(rest: Words, today: dt.date) -> SetCompleted | UpdateTask | Non
         return UpdateTask(task=task, priority=priority)
     if update := _parse_named_field(rest, today):
         return update
+    if retitled := _quoted_new_title(rest):  # "task 2 to say call dad tonight": all text
+        return retitled
     due_at, without = find_due(rest, today)
     if due_at is not None:
         return UpdateTask(task=parse_task_ref(strip_trailing(without, ("to", "as"))), due_at=due_at)
@@ -161,7 +175,7 @@ def parse_modify(rest: Words, today: dt.date) -> SetCompleted | UpdateTask | Non
     if reference is None:
         return None
     task, length = reference
-    value = strip_leading(rest[length:], _VALUE_INTROS)
+    value = _without_quoting_verb(strip_leading(rest[length:], _VALUE_INTROS), _QUOTING)
     return UpdateTask(task=task, title=_text_value(value)) if value else UpdateTask(task=task)
 
 
@@ -194,7 +208,7 @@ def _update_field(
         return UpdateTask(task=task, due_at=find_due(value, today)[0])
     if field == "tags":
         return UpdateTask(task=task, add_tags=split_tag_list(value))
-    text = _text_value(value)
+    text = _text_value(_without_quoting_verb(value, _QUOTING))
     if field == "title":
         return UpdateTask(task=task, title=text, other_splits=splits)
     return UpdateTask(task=task, description=text, other_splits=splits)
@@ -203,6 +217,7 @@ def _update_field(
 def parse_rename(rest: Words, today: dt.date) -> UpdateTask:
     """Rename: "rename task 1 to buy oat milk", "rename go to gym to gym session"."""
     task, value, splits = _split_reference_and_value(rest)
+    value = _without_quoting_verb(value, _SAYING)
     return UpdateTask(task=task, title=_text_value(value), other_splits=splits)
 
 
@@ -270,6 +285,32 @@ def _split_reference_and_value(
         if isinstance(earlier, ByTitle) and (text := _text_value(rest))
     )
     return named, value, others if isinstance(named, ByTitle) else ()
+
+
+# "change task 3 to read buy oat milk", "rename it to say call dad": the words
+# after the verb are the text. "rename ... to read a book" keeps "read": only
+# "say" quotes after "rename"; "read" quotes after "change", "update", "edit".
+_SAYING = ("say", "says", "say:", "be called", "be named", "be")
+_QUOTING = (*_SAYING, "read", "reads", "read:", "read as", "now say", "now read")
+
+
+def _quoted_new_title(words: Words) -> UpdateTask | None:
+    reference = leading_reference(words)
+    if reference is None:
+        return None
+    task, length = reference
+    after = words[length:]
+    if keys(after[:1]) != ["to"] or len(after) < 3:
+        return None
+    value = _without_quoting_verb(after[1:], _QUOTING)
+    return UpdateTask(task=task, title=_text_value(value)) if len(value) < len(after) - 1 else None
+
+
+def _without_quoting_verb(words: Words, verbs: Sequence[str]) -> Words:
+    if len(words) < 2:
+        return words
+    stripped = strip_leading(words, verbs)
+    return stripped if stripped else words
 
 
 def _text_value(words: Words) -> str | None:

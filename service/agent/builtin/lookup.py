@@ -9,6 +9,7 @@ are read from the stored history; they need no tool.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -73,6 +74,8 @@ async def find_tasks(
             return task_id if isinstance(task_id, str) else [Found(task_id)]
         case ByTitle():
             found = await find_by_title(task.text, toolbox, want_completed=want_completed)
+            if found is None and len(parts := several_titles(task.text)) > 1:
+                return await _find_each(parts, toolbox, want_completed)
             if found is None:
                 return not_found(task.text)
             return found if isinstance(found, str) else [found]
@@ -84,6 +87,30 @@ _NO_TASKS = {
     "pending": "You have no pending tasks.",
     "all": "You have no tasks.",
 }
+
+
+_TITLE_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)
+
+
+def several_titles(text: str) -> list[str]:
+    """ "pay electricity bill and call plumber" -> both; tried only when no title
+    holds the whole text ("Buy milk and eggs" is one task)."""
+    return [part for part in _TITLE_SEPARATOR.split(text) if part]
+
+
+async def _find_each(
+    parts: Sequence[str], toolbox: Toolbox, want_completed: bool | None
+) -> list[Found] | str:
+    """Every part names one task, or the reply is the first question or miss."""
+    found = []
+    for part in parts:
+        match = await find_by_title(part, toolbox, want_completed=want_completed)
+        if match is None:
+            return not_found(part)
+        if isinstance(match, str):
+            return match
+        found.append(match)
+    return list({task.task_id: task for task in found}.values())
 
 
 async def find_set(

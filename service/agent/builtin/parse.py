@@ -282,6 +282,8 @@ def _strip_courtesy(words: Words) -> tuple[SmallTalkKind | None, Words]:
     """Drop greetings, thanks and politeness; say which if nothing else is left."""
     kind: SmallTalkKind | None = None
     while words:
+        if key(words[0]) in _COMMAND_AHEAD and _command_at(words):
+            break  # "ok so delete ...", but "i'm done with the report" is a command
         if phrase := longest_phrase_at(words, 0, _GREETINGS):
             kind = kind or "greeting"
         elif phrase := longest_phrase_at(words, 0, _ACKNOWLEDGEMENTS):
@@ -293,6 +295,27 @@ def _strip_courtesy(words: Words) -> tuple[SmallTalkKind | None, Words]:
     if not rest and words and kind is None:
         kind = "thanks"
     return kind, rest
+
+
+# First words of acknowledgements that also open a command ("i'm done with X").
+_COMMAND_AHEAD = frozenset({"i'm", "i", "all", "done", "ok", "okay"})
+
+
+def _command_at(words: Words) -> bool:
+    """Whether a command phrase longer than any courtesy opens `words`."""
+    command = max(
+        (len(p.split()) for c in COMMANDS if (p := longest_phrase_at(words, 0, c.phrases))),
+        default=0,
+    )
+    courtesy = max(
+        (
+            len(p.split())
+            for phrases in (_GREETINGS, _ACKNOWLEDGEMENTS, _POLITENESS)
+            if (p := longest_phrase_at(words, 0, phrases))
+        ),
+        default=0,
+    )
+    return command > courtesy
 
 
 def _parse_bare_reference(words: Words) -> ChooseTask | None:

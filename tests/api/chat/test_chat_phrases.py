@@ -190,6 +190,21 @@ def lists_overdue() -> Check:
     return check
 
 
+def lists_due_this_week() -> Check:
+    def check(outcome: Outcome) -> None:
+        unchanged()(outcome)
+        sunday = outcome.today + dt.timedelta(days=6 - outcome.today.weekday())
+        end = dt.datetime.combine(sunday, dt.time(23, 59, 59), tzinfo=dt.UTC)
+        expected = {
+            task_id
+            for task_id, row in outcome.before.items()
+            if not row["completed"] and row["due_at"] is not None and row["due_at"] <= end
+        }
+        assert outcome.listed_ids() == expected
+
+    return check
+
+
 def seeded_untouched(*except_keys: str) -> Check:
     return lambda outcome: outcome.assert_untouched(except_keys=except_keys)
 
@@ -522,6 +537,50 @@ SAFETY_AND_SETS = [
         changed_each({key: {"completed": True} for key in PENDING}),
     ),
     Phrase("reopen everything", changed("rent", completed=False)),
+    # Several titles in one message.
+    Phrase(
+        "mark buy milk and call mom as done",
+        changed_each({"milk": {"completed": True}, "mom": {"completed": True}}),
+    ),
+    Phrase(
+        "complete buy milk, call mom and water the plants",
+        changed_each({key: {"completed": True} for key in ("milk", "mom", "plants")}),
+    ),
+    Phrase("delete buy milk and call mom", unchanged()),  # several: asks first
+    Phrase("complete buy milk and the unicorn", unchanged()),  # one is missing: nothing
+    # First-person statements of completion.
+    Phrase("I took care of the report", changed("report", completed=True)),
+    Phrase("I handled the dentist appointment", changed("dentist", completed=True)),
+    Phrase("I managed to call mom", changed("mom", completed=True)),
+    Phrase("just called mom", changed("mom", completed=True)),
+    Phrase("finally watered the plants", changed("plants", completed=True)),
+    Phrase("I got the milk", changed("milk", completed=True)),
+    Phrase("I went to the dentist", changed("dentist", completed=True)),
+    Phrase("I'm done with the report", changed("report", completed=True)),
+    Phrase("I started the report", unchanged(tools=False)),
+    # Quoting verbs in renames.
+    Phrase("rename task {milk} to say buy oat milk", changed("milk", title="buy oat milk")),
+    Phrase("change task {mom} to read call mom and dad", changed("mom", title="call mom and dad")),
+    Phrase("update task {mom} to say call dad tonight", changed("mom", title="call dad tonight")),
+    Phrase("change task {milk} to be called buy bread", changed("milk", title="buy bread")),
+    Phrase("rename task {milk} to read a book", changed("milk", title="read a book")),
+    # Numeric dates (slash: month first unless it cannot be; dots: day first).
+    Phrase("add submit taxes on 12/15", added("submit taxes", due=month_day(12, 15))),
+    Phrase("add submit taxes 15/12", added("submit taxes", due=month_day(12, 15))),
+    Phrase("add pay the bill on 15.12.", added("pay the bill", due=month_day(12, 15))),
+    Phrase(
+        "add pay the bill by 3.4.2031", added("pay the bill", due=lambda _: at(dt.date(2031, 4, 3)))
+    ),
+    Phrase(
+        "add renew passport 2031-06-01",
+        added("renew passport", due=lambda _: at(dt.date(2031, 6, 1))),
+    ),
+    Phrase("add party on Dec 15th", added("party", due=month_day(12, 15))),
+    Phrase("add read chapter 3.2", added("read chapter 3.2")),
+    # Days and weeks as possessives.
+    Phrase("show today's tasks", unchanged(lists=("dentist", "plants"))),
+    Phrase("what are tomorrow's tasks?", unchanged(lists=("report",))),
+    Phrase("show this week's tasks", lists_due_this_week()),
     # Typos of one or two letters in command words and titles.
     Phrase("compelte task {milk}", changed("milk", completed=True)),
     Phrase("delte task {plants}", deleted("plants")),
