@@ -52,7 +52,11 @@ _NOT_DONE = (
 )  # fmt: skip
 # "as done", "as not done": the same states introduced by "as".
 _STATES = dict.fromkeys(_DONE, True) | dict.fromkeys(_NOT_DONE, False)
-_STATES |= {f"as {phrase}": state for phrase, state in list(_STATES.items())}
+_STATES |= {
+    f"{joiner} {phrase}": state
+    for phrase, state in list(_STATES.items())
+    for joiner in ("as", "to")  # "mark it as done", "set it to done"
+}
 
 _ATTRIBUTES = {
     "title": "title", "name": "title", "description": "description", "desc": "description",
@@ -110,9 +114,24 @@ def parse_prioritize(rest: Words, today: dt.date) -> UpdateTask:
     return UpdateTask(task=task, priority=priority or "high")
 
 
-def parse_trailing_state(words: Words) -> SetCompleted | None:
+_URGENT_STATES = ("is urgent", "is important", "is high priority", "is a high priority")
+
+
+def _trailing_urgency(words: Words) -> UpdateTask | None:
+    """ "call mom is urgent": that task's priority becomes high."""
+    for phrase in _URGENT_STATES:
+        length = len(phrase.split())
+        if len(words) > length and " ".join(keys(words[-length:])) == phrase:
+            task = parse_task_ref(words[:-length])
+            return UpdateTask(task=task, priority="high") if task else None
+    return None
+
+
+def parse_trailing_state(words: Words) -> SetCompleted | UpdateTask | None:
     """A message ending in a state: "task 3 is done", "it's done", "buy milk: done"."""
     state, before = _trailing_state(words)
+    if state is None and (urgent := _trailing_urgency(words)):
+        return urgent
     if state is None or not before or " ".join(keys(before)) in _NOT_A_TASK:
         return None
     if keys(before) in (["it's"], ["that's"], ["its"], ["thats"]):

@@ -605,6 +605,81 @@ SAFETY_AND_SETS = [
     Phrase("by the way, add call the bank", added("call the bank")),
 ]
 
+# Every intent in many wordings: each verb with each way of naming what it acts on.
+ADD_OPENINGS = (
+    "add", "add task", "create", "create a task to", "add a task to", "new task",
+    "remind me to", "I need to", "don't forget to", "remember to", "I have to",
+    "jot down", "note down", "put", "todo:",
+)  # fmt: skip
+ADD_WHATS: tuple[tuple[str, str, When | None], ...] = (
+    ("pick up the kids", "pick up the kids", None),
+    ("book flights tomorrow", "book flights", days(1)),
+    ("renew insurance on friday", "renew insurance", weekday(4)),
+    ("call the plumber tomorrow at 5pm", "call the plumber", days(1, 17)),
+)
+COMPLETE_FORMS = (
+    "complete {ref}", "finish {ref}", "mark {ref} as done", "mark {ref} done",
+    "mark {ref} as complete", "mark {ref} as completed", "mark {ref} as finished",
+    "check off {ref}", "tick off {ref}", "cross off {ref}", "done with {ref}",
+    "I finished {ref}", "I've completed {ref}", "set {ref} to done", "{ref} is done",
+)  # fmt: skip
+DELETE_FORMS = (
+    "delete {ref}", "remove {ref}", "erase {ref}", "drop {ref}", "trash {ref}",
+    "get rid of {ref}", "scrap {ref}", "discard {ref}", "bin {ref}", "forget about {ref}",
+)  # fmt: skip
+REOPEN_FORMS = (
+    "reopen {ref}", "re-open {ref}", "uncheck {ref}", "unmark {ref}", "mark {ref} as not done",
+    "mark {ref} as pending", "mark {ref} as incomplete", "mark {ref} as undone",
+)  # fmt: skip
+PRIORITY_FORMS = (
+    "set {ref} priority to high", "make {ref} high priority", "set the priority of {ref} to high",
+    "change {ref} priority to high", "mark {ref} as high priority", "prioritize {ref}",
+    "{ref} is urgent",
+)  # fmt: skip
+MOVE_FORMS = (
+    "move {ref} to {when}", "reschedule {ref} to {when}", "postpone {ref} until {when}",
+    "push {ref} to {when}", "set the due date of {ref} to {when}", "change {ref} to {when}",
+)  # fmt: skip
+
+
+def generated() -> list[Phrase]:
+    phrases = [
+        Phrase(f"{opening} {what}", added(title, due=due))
+        for opening in ADD_OPENINGS
+        for what, title, due in ADD_WHATS
+    ]
+    milk_refs = ("task {milk}", "#{milk}", "buy milk", "the buy milk task")
+    phrases += [
+        Phrase(form.format(ref=ref), changed("milk", completed=True))
+        for form in COMPLETE_FORMS
+        for ref in milk_refs
+    ]
+    phrases += [
+        Phrase(form.format(ref=ref), deleted("plants"))
+        for form in DELETE_FORMS
+        for ref in ("task {plants}", "#{plants}", "water the plants", "the plants task")
+    ]
+    phrases += [
+        Phrase(form.format(ref=ref), changed("rent", completed=False))
+        for form in REOPEN_FORMS
+        for ref in ("task {rent}", "pay rent")
+    ]
+    phrases += [
+        Phrase(form.format(ref=ref), changed("mom", priority="high"))
+        for form in PRIORITY_FORMS
+        for ref in ("task {mom}", "call mom")
+    ]
+    phrases += [
+        Phrase(form.format(ref=ref, when=when), changed("milk", due_at=due))
+        for form in MOVE_FORMS
+        for ref in ("task {milk}", "buy milk")
+        for when, due in (("friday", weekday(4)), ("next monday", weekday(0)))
+    ]
+    return phrases
+
+
+GENERATED = generated()
+
 PHRASES = [
     *ADD,
     *LIST,
@@ -615,6 +690,7 @@ PHRASES = [
     *SEVERAL_PLACES_AND_FIELDS,
     *QUESTIONS_AND_REFUSALS,
     *SAFETY_AND_SETS,
+    *GENERATED,
 ]
 
 
