@@ -59,6 +59,10 @@ def unquote(word: str) -> str:
     return word[1:-1].strip()
 
 
+# No phrase the parser looks for is longer than this many words.
+_LONGEST_PHRASE = 12
+
+
 def phrase_at(words: Sequence[str], index: int, phrase: str) -> bool:
     """Whether the words from `index` on start with `phrase` (compared by key)."""
     wanted = phrase.split()
@@ -66,9 +70,24 @@ def phrase_at(words: Sequence[str], index: int, phrase: str) -> bool:
 
 
 def longest_phrase_at(words: Sequence[str], index: int, phrases: Iterable[str]) -> str | None:
-    """The longest of `phrases` found at `index`, if any."""
-    found = [phrase for phrase in phrases if phrase_at(words, index, phrase)]
-    return max(found, key=lambda phrase: len(phrase.split()), default=None)
+    """The longest of `phrases` found at `index`, if any.
+
+    The hottest function of the parser: each run of words is keyed and joined
+    once, then compared with every phrase of that many words.
+    """
+    keyed = keys(words[index : index + _LONGEST_PHRASE])
+    joined: dict[int, str] = {}
+    best, best_length = None, 0
+    for phrase in phrases:
+        length = phrase.count(" ") + 1
+        if length <= best_length or length > len(keyed):
+            continue
+        run = joined.get(length)
+        if run is None:
+            run = joined[length] = " ".join(keyed[:length])
+        if run == phrase:
+            best, best_length = phrase, length
+    return best
 
 
 def strip_leading(words: Sequence[str], phrases: Iterable[str]) -> Words:
