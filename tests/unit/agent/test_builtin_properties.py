@@ -4,6 +4,7 @@ change what it does (hypothesis generates the wrappings)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -44,6 +45,7 @@ OPENINGS = (
     "well,", "just", "quickly", "i think", "maybe", "oops,", "right,", "anyway,",
 )  # fmt: skip
 CLOSINGS = ("please", "thanks", "thank you", "pls", "for me", "if you can", "ok", "thx")
+CASINGS: tuple[Callable[[str], str], ...] = (str.lower, str.upper, str.title, str.capitalize, str)
 PUNCTUATION = ("", ".", "!", "?", "!!", "...", " !", "?!")
 
 
@@ -69,7 +71,7 @@ def wrapped(draw: st.DrawFn) -> tuple[str, str]:
     command = draw(st.sampled_from(COMMANDS))
     openings = draw(st.lists(st.sampled_from(OPENINGS), max_size=2))
     closing = draw(st.sampled_from(("", *CLOSINGS)))
-    casing = draw(st.sampled_from((str.lower, str.upper, str.title, str.capitalize, str)))
+    casing = draw(st.sampled_from(CASINGS))
     punctuation = draw(st.sampled_from(PUNCTUATION))
     spaces = draw(st.sampled_from(("", " ", "  ")))
     parts = [*openings, command, *([closing] if closing else [])]
