@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from service.agent.base import HistoryMessage, ToolCall
+from service.agent.base import HistoryMessage, RecordedCall, ToolCall
 from service.chat.contracts import recorded_calls_of
 from service.http.context import AppContext
 from service.http.errors import ConversationNotFound
@@ -93,9 +93,11 @@ def bounded(history: Sequence[HistoryMessage], max_chars: int) -> list[HistoryMe
     kept: list[HistoryMessage] = []
     used = 0
     for message in reversed(history):
-        size = len(message.content) + (
-            len(_encode(message.tool_calls)) if message.tool_calls else 0
-        )
+        # What an agent is shown of the calls: not the undo stored with them.
+        shown = [
+            call.public() if isinstance(call, RecordedCall) else call for call in message.tool_calls
+        ]
+        size = len(message.content) + (len(_encode(shown)) if shown else 0)
         if kept and used + size > max_chars:
             break
         kept.append(message)
