@@ -120,6 +120,7 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
                 )
                 if metrics.enabled:
                     await stack.enter_async_context(_sampling_pool(context))
+                await stack.enter_async_context(limiter.running())
                 for run in running:
                     await stack.enter_async_context(run())
                 # What start-up built (modules, the SDK's models, tables) lives as

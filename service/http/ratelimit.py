@@ -1,37 +1,46 @@
 """Per-user request limits shared by every replica (SPEC 2), as pure ASGI middleware.
 
-Each user has two budgets a minute: chat turns (CHAT_RATE_LIMIT_PER_MINUTE)
-and every other `/api/` request (API_RATE_LIMIT_PER_MINUTE). The count lives
-in PostgreSQL (`sql/rate_limits.sql`), so replicas share it and a restart
-forgets nothing that matters.
+Each user has two budgets a minute, counted in PostgreSQL (`sql/rate_limits.sql`)
+so every replica sees them: chat turns (CHAT_RATE_LIMIT_PER_MINUTE) and every
+other `/api/` or `/mcp` request (API_RATE_LIMIT_PER_MINUTE). Windows are fixed
+minutes of the database's clock. They are counted two ways, for what each
+costs and what each is worth:
 
-A claim on every request would double the round trips of a get. Instead a
-process claims a *lease* of a twentieth of the budget at once and spends it
-locally: one statement per 30 requests at the default 600. The database has
-counted a lease as used the moment it was handed out, so the limit holds
-across replicas whatever they do; the price is that a lease a replica does
-not spend before the minute ends is lost to the user (at most one lease per
-replica that served them). Budgets under 20 are claimed one request at a time,
-exactly. Windows are fixed minutes of the database's clock.
+- **Chat turns, exactly**: a turn claims its one request in the database
+  before it runs (one statement), so replicas together never pass the limit.
+  A turn costs a model call and many statements; this one is noise.
+- **API requests, in batches**: a statement per request would double the
+  round trips of a get. Each process counts its requests locally and adds
+  them to the shared counts every half second, in one statement for all its
+  users, learning the totals of every replica back; a user it has not seen
+  this minute makes it flush at once (after at most 50 ms), so it learns what
+  the others counted within a round trip. A process never admits more than
+  the limit minus what it last learned; replicas together can pass the limit
+  by what the others admitted since their last flush.
 
 Every limited response says where the user stands, in the IETF httpapi
-RateLimit fields (`RateLimit-Policy`, `RateLimit`) and in the older
-`RateLimit-Limit`/`-Remaining`/`-Reset` trio many clients read; past the limit
-the answer is 429 RATE_LIMITED with `Retry-After`.
+RateLimit fields (`RateLimit-Policy: "api";q=600;w=60`, `RateLimit:
+"api";r=<left>;t=<seconds>`); past the limit the answer is 429 RATE_LIMITED
+with `Retry-After` and the older `RateLimit-Limit`/`-Remaining`/`-Reset` too.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import math
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.http.errors import DATABASE_DOWN_ERRORS, RateLimited, database_unavailable
+
+logger = logging.getLogger("service.ratelimit")
 
 # What a limited response carries, for CORS to expose.
 RATE_LIMIT_HEADERS = (
@@ -41,96 +50,137 @@ RATE_LIMIT_HEADERS = (
     "RateLimit-Remaining",
     "RateLimit-Reset",
 )
-# A lease is this share of the minute's budget.
-LEASE_SHARE = 20
-# Past this many users in memory, leases of ended minutes are dropped.
-MAX_REMEMBERED_LEASES = 10_000
+FLUSH_SECONDS = 0.5
+# Flushes are at least this far apart, however many new users arrive.
+MIN_FLUSH_GAP_SECONDS = 0.05
+WINDOW_SECONDS = 60
+# Past this many users in memory, counts of ended minutes are dropped.
+MAX_REMEMBERED_USERS = 10_000
 
 
 @dataclass(slots=True)
-class _Lease:
-    spendable: int  # claimed by this process and not yet spent
-    used: int  # what the database had counted for the minute at the claim
-    ends: float  # time.monotonic() when the minute ends
+class _Count:
+    """One user's minute as this process knows it."""
 
+    ends: float  # time.time() when the minute ends
+    known: int = 0  # the shared count at the last flush (every replica's)
+    flushing: int = 0  # admitted here, being added to the shared count now
+    pending: int = 0  # admitted here since, not yet added to the shared count
 
-@dataclass(frozen=True, slots=True)
-class Admission:
-    """The verdict on one request, with what the headers report."""
-
-    allowed: bool
-    limit: int
-    remaining: int
-    reset_seconds: int
-
-    def headers(self, scope_name: str) -> list[tuple[bytes, bytes]]:
-        limit, remaining, reset = self.limit, self.remaining, self.reset_seconds
-        return [
-            (b"ratelimit-policy", b'"%s";q=%d;w=60' % (scope_name.encode(), limit)),
-            (b"ratelimit", b'"%s";r=%d;t=%d' % (scope_name.encode(), remaining, reset)),
-            (b"ratelimit-limit", b"%d" % limit),
-            (b"ratelimit-remaining", b"%d" % remaining),
-            (b"ratelimit-reset", b"%d" % reset),
-        ]
+    @property
+    def used(self) -> int:
+        return self.known + self.flushing + self.pending
 
 
 class RateLimiter:
-    """Admits or refuses a user's request against the shared per-minute budget."""
+    """Admits or refuses a user's request against the shared per-minute budgets."""
 
-    def __init__(self, context: Any, *, per_minute: dict[str, int]) -> None:
+    def __init__(
+        self, context: Any, *, per_minute: dict[str, int], flush_seconds: float = FLUSH_SECONDS
+    ) -> None:
         self._context = context
-        self.metrics = context.metrics
         self._per_minute = per_minute
-        self._leases: dict[tuple[str, str], _Lease] = {}
+        self._flush_seconds = flush_seconds
+        self._counts: dict[str, _Count] = {}
+        self._newcomer = asyncio.Event()
+        self.metrics = context.metrics
 
     def limit_of(self, scope_name: str) -> int:
         """Requests a minute for the scope; 0 means unlimited."""
         return self._per_minute.get(scope_name, 0)
 
-    async def admit(self, user_id: str, scope_name: str) -> Admission:
-        """Spend one request of the user's budget, claiming a lease when needed."""
-        limit = self._per_minute[scope_name]
-        now = time.monotonic()
-        lease = self._leases.get((user_id, scope_name))
-        if lease is not None and now < lease.ends:
-            if lease.spendable > 0:
-                lease.spendable -= 1
-                return _admission(True, limit, lease, now)
-            if lease.used >= limit:  # the minute is spent everywhere: no need to ask
-                return _admission(False, limit, lease, now)
-        lease = await self._claim(user_id, scope_name, limit, now)
-        if lease.spendable == 0:
-            return _admission(False, limit, lease, now)
-        lease.spendable -= 1
-        return _admission(True, limit, lease, now)
+    def admit_api_request(self, user_id: str) -> tuple[bool, int, int]:
+        """(allowed, remaining, seconds to reset) for one more API request; no I/O."""
+        limit = self._per_minute["api"]
+        now = time.time()
+        count = self._counts.get(user_id)
+        if count is None or now >= count.ends:
+            if len(self._counts) >= MAX_REMEMBERED_USERS:
+                self._forget_ended(now)
+            count = self._counts[user_id] = _Count(ends=_minute_end(now))
+            self._newcomer.set()  # learn what other replicas counted, soon
+        reset = max(1, math.ceil(count.ends - now))
+        used = count.used
+        if used >= limit:
+            return False, 0, reset
+        count.pending += 1
+        return True, limit - used - 1, reset
 
-    async def _claim(self, user_id: str, scope_name: str, limit: int, now: float) -> _Lease:
-        queries, pool = self._context.queries, self._context.pool
-        row = await queries.claim_rate_budget(
-            pool,
-            user_id=user_id,
-            scope=scope_name,
-            wanted=max(1, limit // LEASE_SHARE),
-            per_minute=limit,
+    async def admit_chat_turn(self, user_id: str) -> tuple[bool, int, int]:
+        """(allowed, remaining, seconds to reset) for a chat turn, claimed in the database."""
+        limit = self._per_minute["chat"]
+        row = await self._context.queries.claim_rate_budget(
+            self._context.pool, user_id=user_id, scope="chat", wanted=1, per_minute=limit
         )
-        if len(self._leases) >= MAX_REMEMBERED_LEASES:
-            self._leases = {key: kept for key, kept in self._leases.items() if now < kept.ends}
-        lease = _Lease(spendable=row["granted"], used=row["used"], ends=now + row["seconds_left"])
-        self._leases[(user_id, scope_name)] = lease
-        return lease
+        reset = max(1, math.ceil(row["seconds_left"]))
+        return row["granted"] > 0, max(0, limit - row["used"]), reset
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """The app's lifespan enters this: the flusher runs while the app does."""
+        if not self._per_minute.get("api"):
+            yield
+            return
+        flusher = asyncio.create_task(self._flush_forever())
+        try:
+            yield
+        finally:
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
+            with contextlib.suppress(*DATABASE_DOWN_ERRORS):
+                await self.flush()  # what this process admitted still counts
+
+    async def _flush_forever(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._newcomer.wait(), self._flush_seconds)
+            self._newcomer.clear()
+            await asyncio.sleep(MIN_FLUSH_GAP_SECONDS)
+            try:
+                await self.flush()
+            except DATABASE_DOWN_ERRORS as exc:
+                logger.warning("rate-limit counts not shared: %s", type(exc).__name__)
+
+    async def flush(self) -> None:
+        """Add the requests admitted here to the shared counts; learn the totals."""
+        batch = {user: count for user, count in self._counts.items() if count.pending}
+        if not batch:
+            return
+        for count in batch.values():
+            count.flushing, count.pending = count.pending, 0
+        try:
+            rows = await self._context.queries.add_rate_usage(
+                self._context.pool,
+                user_ids=list(batch),
+                scope="api",
+                counts=[count.flushing for count in batch.values()],
+            )
+        except BaseException:
+            for count in batch.values():  # counted next time instead
+                count.pending += count.flushing
+                count.flushing = 0
+            raise
+        now = time.time()
+        for row in rows:
+            count = batch[row["user_id"]]
+            count.known, count.flushing = row["used"], 0
+            count.ends = now + row["seconds_left"]
+
+    def _forget_ended(self, now: float) -> None:
+        self._counts = {
+            user: count
+            for user, count in self._counts.items()
+            if now < count.ends or count.pending or count.flushing
+        }
 
 
-def _admission(allowed: bool, limit: int, lease: _Lease, now: float) -> Admission:
-    return Admission(
-        allowed=allowed,
-        limit=limit,
-        remaining=max(0, limit - lease.used + lease.spendable),
-        reset_seconds=max(1, math.ceil(lease.ends - now)),
-    )
+def _minute_end(now: float) -> float:
+    return (now // WINDOW_SECONDS + 1) * WINDOW_SECONDS
 
 
 class RateLimitMiddleware:
-    """Applies the user's budget to every authenticated `/api/` request.
+    """Applies the user's budget to every authenticated request.
 
     Runs after authentication (budgets are per user) and before the body is
     read, so a refused request costs no parsing. `chat_paths` are the POSTs
@@ -143,6 +193,10 @@ class RateLimitMiddleware:
         self.app = app
         self.limiter = limiter
         self.chat_paths = tuple(chat_paths)
+        self._policies = {
+            name: b'"%s";q=%d;w=60' % (name.encode(), limiter.limit_of(name))
+            for name in ("api", "chat")
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         user_id = scope.get("user_id") if scope["type"] == "http" else None
@@ -154,27 +208,51 @@ class RateLimitMiddleware:
         if self.limiter.limit_of(scope_name) == 0:
             await self.app(scope, receive, send)
             return
-        try:
-            admission = await self.limiter.admit(user_id, scope_name)
-        except DATABASE_DOWN_ERRORS:
-            await database_unavailable().to_response()(scope, receive, send)
-            return
-        headers = admission.headers(scope_name)
-        if not admission.allowed:
-            self.limiter.metrics.rate_limited(scope_name)
-            what = "chat messages" if is_chat else "requests"
-            refusal = RateLimited(
-                f"Too many {what}: the limit is {admission.limit} a minute; "
-                f"retry in {admission.reset_seconds} s.",
-                headers={"Retry-After": str(admission.reset_seconds)},
-            ).to_response()
-            refusal.raw_headers.extend(headers)
-            await refusal(scope, receive, send)
+        if is_chat:
+            try:
+                allowed, remaining, reset = await self.limiter.admit_chat_turn(user_id)
+            except DATABASE_DOWN_ERRORS:
+                await database_unavailable().to_response()(scope, receive, send)
+                return
+        else:
+            allowed, remaining, reset = self.limiter.admit_api_request(user_id)
+        fields = [
+            (b"ratelimit-policy", self._policies[scope_name]),
+            (b"ratelimit", b'"%s";r=%d;t=%d' % (scope_name.encode(), remaining, reset)),
+        ]
+        if not allowed:
+            await self._refuse(scope_name, reset, fields, scope, receive, send)
             return
 
-        async def send_with_headers(message: Message) -> None:
+        async def send_with_fields(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *headers]
+                message["headers"] = [*message.get("headers", []), *fields]
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, send_with_fields)
+
+    async def _refuse(
+        self,
+        scope_name: str,
+        reset: int,
+        fields: list[tuple[bytes, bytes]],
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        self.limiter.metrics.rate_limited(scope_name)
+        limit = self.limiter.limit_of(scope_name)
+        what = "chat messages" if scope_name == "chat" else "requests"
+        refusal = RateLimited(
+            f"Too many {what}: the limit is {limit} a minute; retry in {reset} s.",
+            headers={"Retry-After": str(reset)},
+        ).to_response()
+        refusal.raw_headers.extend(
+            [
+                *fields,
+                (b"ratelimit-limit", b"%d" % limit),
+                (b"ratelimit-remaining", b"0"),
+                (b"ratelimit-reset", b"%d" % reset),
+            ]
+        )
+        await refusal(scope, receive, send)

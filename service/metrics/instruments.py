@@ -14,11 +14,13 @@ gauges of live processes summed.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.utils import INF
 
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -78,6 +80,7 @@ class PrometheusMetrics(Metrics):
     enabled = True
 
     def __init__(self) -> None:
+        self._request_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         registry = self.registry = CollectorRegistry(auto_describe=True)
         self._requests = Counter(
             "http_requests",
@@ -168,9 +171,20 @@ class PrometheusMetrics(Metrics):
         self._in_flight.inc()
 
     def request_finished(self, method: str, route: str, status: int, seconds: float) -> None:
+        # The hottest path: the labelled children are looked up once per
+        # (method, route, status) and kept, as labels() costs more than inc().
         self._in_flight.dec()
-        self._requests.labels(method, route, str(status)).inc()
-        self._latency.labels(method, route).observe(seconds)
+        if method not in HTTP_METHODS:
+            method = "OTHER"  # any token is a method: labels must stay few
+        key = (method, route, status)
+        children = self._request_children.get(key)
+        if children is None:
+            children = self._request_children[key] = (
+                self._requests.labels(method, route, str(status)),
+                self._latency.labels(method, route),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
 
     def pool_sampled(self, size: int, in_use: int) -> None:
         self._pool_size.set(size)
