@@ -120,7 +120,7 @@ async def run(
         case AddTask():
             return await execute.add_task(intent, toolbox, today)
         case ListTasks():
-            return await execute.list_tasks(intent, toolbox, today)
+            return await execute.list_tasks(intent, toolbox, today, zone_of(history))
         case SetCompleted():
             return await execute.set_completed(intent, history, toolbox)
         case DeleteTask():

@@ -50,7 +50,9 @@ async def add_task(intent: AddTask, toolbox: Toolbox, today: dt.date) -> str:
     return f"Added task #{result.get('task_id')}: {result.get('title', intent.title)}{extra}."
 
 
-async def list_tasks(intent: ListTasks, toolbox: Toolbox, today: dt.date) -> str:
+async def list_tasks(
+    intent: ListTasks, toolbox: Toolbox, today: dt.date, zone: dt.tzinfo = dt.UTC
+) -> str:
     """Run list_tasks with the intent's filters and list what came back."""
     arguments: dict[str, Any] = {"status": intent.status}
     optional = {"q": intent.query, "priority": intent.priority, "tag": intent.tag}
@@ -64,7 +66,7 @@ async def list_tasks(intent: ListTasks, toolbox: Toolbox, today: dt.date) -> str
     result = await toolbox.call("list_tasks", arguments)
     if "error" in result:
         return f"Sorry, I couldn't list your tasks: {result['error']}"
-    return replies.list_reply(intent, result, today)
+    return replies.list_reply(intent, result, today, zone)
 
 
 async def set_completed(

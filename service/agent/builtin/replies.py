@@ -83,13 +83,14 @@ LINE_TITLE_CHARS = 80
 LINE_TAGS = 3
 
 
-def task_line(task: dict[str, Any], today: dt.date) -> str:
-    """One line of a list reply: "#3 Buy milk (due Fri 27 Nov, done)"."""
+def task_line(task: dict[str, Any], today: dt.date, zone: dt.tzinfo = dt.UTC) -> str:
+    """One line of a list reply: "#3 Buy milk (due Fri 27 Nov, done)", dates in `zone`."""
     tags = [str(tag) for tag in task.get("tags") or []]
     if len(tags) > LINE_TAGS:
         tags = [*tags[:LINE_TAGS], f"+{len(tags) - LINE_TAGS} more"]
+    due_at = parse_due(task.get("due_at"))
     extra = details(
-        due_at=parse_due(task.get("due_at")),
+        due_at=due_at.astimezone(zone) if due_at is not None else None,
         priority=task.get("priority"),
         tags=tags,
         today=today,
@@ -102,7 +103,9 @@ def task_line(task: dict[str, Any], today: dt.date) -> str:
     return f"#{task.get('id')} {title}{extra}"
 
 
-def list_reply(request: ListTasks, result: dict[str, Any], today: dt.date) -> str:
+def list_reply(
+    request: ListTasks, result: dict[str, Any], today: dt.date, zone: dt.tzinfo = dt.UTC
+) -> str:
     """A header like "You have 3 pending tasks:", then a line per task; kind words if none."""
     tasks = [task for task in result.get("tasks") or [] if isinstance(task, dict)]
     count = result.get("count", len(tasks))
@@ -122,7 +125,7 @@ def list_reply(request: ListTasks, result: dict[str, Any], today: dt.date) -> st
     noun = "task" if count == 1 else "tasks"
     header = f"You have {count} {_join(adjectives, noun, filters)}"
     shown = "" if count <= len(tasks) else f" (showing the first {len(tasks)})"
-    lines = "\n".join(task_line(task, today) for task in tasks)
+    lines = "\n".join(task_line(task, today, zone) for task in tasks)
     return f"{header}{shown}:\n{lines}"
 
 

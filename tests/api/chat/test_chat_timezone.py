@@ -97,3 +97,16 @@ async def test_the_openai_agent_is_told_the_local_time_and_naive_due_dates_are_r
     system = llm.received[0].json["messages"][0]["content"]
     assert "in the user's time zone, Asia/Tokyo (UTC offset +09:00)" in system
     assert dt.datetime.now(TOKYO).date().isoformat() in system
+
+
+async def test_listed_due_dates_are_told_in_the_users_zone(
+    client: httpx.AsyncClient, user_id: str
+) -> None:
+    due = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=3)
+    due = due.replace(hour=16, minute=0, second=0)
+    await client.post(f"/api/{user_id}/tasks", json={"title": "Standup", "due_at": due.isoformat()})
+    berlin = (await chat(client, user_id, "show my tasks", timezone="Europe/Berlin")).json()
+    tokyo = (await chat(client, user_id, "show my tasks", timezone="Asia/Tokyo")).json()
+    assert f"at {due.astimezone(BERLIN):%H:%M}" in berlin["response"]
+    assert f"at {due.astimezone(TOKYO):%H:%M}" in tokyo["response"]
+    assert f"{due.astimezone(TOKYO).day} " in tokyo["response"]  # Tokyo's day, 01:00 next day
