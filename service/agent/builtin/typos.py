@@ -19,8 +19,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from rapidfuzz.distance import OSA
-
 MIN_COMMAND_LETTERS = 5
 
 
@@ -32,6 +30,13 @@ def allowed_typos(text: str) -> int:
     return 1 if letters < 8 else 2
 
 
+def _distance(first: str, second: str, limit: int) -> int:
+    # rapidfuzz (4 MB resident) loads with the first typo, not with every process.
+    from rapidfuzz.distance import OSA
+
+    return int(OSA.distance(first, second, score_cutoff=limit))
+
+
 def closest_word(word: str, vocabulary: Iterable[str]) -> str | None:
     """The one word of `vocabulary` within the allowed typos of `word`, strictly closest."""
     limit = allowed_typos(word)
@@ -40,7 +45,7 @@ def closest_word(word: str, vocabulary: Iterable[str]) -> str | None:
     scored = sorted(
         (distance, candidate)
         for candidate in vocabulary
-        if (distance := OSA.distance(word, candidate, score_cutoff=limit)) <= limit
+        if (distance := _distance(word, candidate, limit)) <= limit
     )
     if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
         return None
@@ -62,10 +67,7 @@ def closest_titles(text: str, tasks: Sequence[dict[str, Any]]) -> list[dict[str,
         windows = [title] + [
             title[start : start + len(wanted)] for start in range(len(title) - len(wanted) + 1)
         ]
-        best = min(
-            OSA.distance(" ".join(wanted), " ".join(window), score_cutoff=limit + 1)
-            for window in windows
-        )
+        best = min(_distance(" ".join(wanted), " ".join(window), limit + 1) for window in windows)
         if best <= limit:
             scored.append((best, task))
     if not scored:
