@@ -6,22 +6,23 @@ other `/api/` or `/mcp` request (API_RATE_LIMIT_PER_MINUTE). Windows are fixed
 minutes of the database's clock. They are counted two ways, for what each
 costs and what each is worth:
 
-- **Chat turns, exactly**: a turn claims its one request in the database
-  before it runs (one statement), so replicas together never pass the limit.
-  A turn costs a model call and many statements; this one is noise.
-- **API requests, in batches**: a statement per request would double the
-  round trips of a get. Each process counts its requests locally and adds
-  them to the shared counts every half second, in one statement for all its
-  users, learning the totals of every replica back; a user it has not seen
-  this minute makes it flush at once (after at most 50 ms), so it learns what
-  the others counted within a round trip. A process never admits more than
-  the limit minus what it last learned; replicas together can pass the limit
-  by what the others admitted since their last flush.
+- **Exactly**: the request claims its place in the database before it runs
+  (one statement), so replicas together never pass the limit. Chat turns
+  always (a turn costs a model call and many statements; this one is noise),
+  and API requests when the budget is under 100 a minute, or when the user
+  is within a tenth of it.
+- **In batches**: otherwise a statement per request would double the round
+  trips of a get. Each process counts its requests locally and adds them to
+  the shared counts every half second, in one statement for all its users,
+  learning the totals of every replica back; a user it has not seen this
+  minute makes it flush at once (after at most 50 ms). Far from the limit,
+  replicas may be a flush behind each other; near it, every request is exact.
 
 Every limited response says where the user stands, in the IETF httpapi
 RateLimit fields (`RateLimit-Policy: "api";q=600;w=60`, `RateLimit:
-"api";r=<left>;t=<seconds>`); past the limit the answer is 429 RATE_LIMITED
-with `Retry-After` and the older `RateLimit-Limit`/`-Remaining`/`-Reset` too.
+"api";r=<left>;t=<seconds>`) and the older `RateLimit-Limit`/`-Remaining`/
+`-Reset` many clients read; past the limit the answer is 429 RATE_LIMITED with
+`Retry-After`.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ RATE_LIMIT_HEADERS = (
     "RateLimit-Reset",
 )
 FLUSH_SECONDS = 0.5
+# API budgets under this are claimed exactly, a statement per request.
+EXACT_BELOW = 100
+# Within this share of the budget, a user's requests are claimed exactly.
+NEAR_LIMIT_SHARE = 10
 # Flushes are at least this far apart, however many new users arrive.
 MIN_FLUSH_GAP_SECONDS = 0.05
 WINDOW_SECONDS = 60
@@ -89,9 +94,12 @@ class RateLimiter:
         """Requests a minute for the scope; 0 means unlimited."""
         return self._per_minute.get(scope_name, 0)
 
-    def admit_api_request(self, user_id: str) -> tuple[bool, int, int]:
-        """(allowed, remaining, seconds to reset) for one more API request; no I/O."""
+    def admit_api_request(self, user_id: str) -> tuple[bool, int, int] | None:
+        """(allowed, remaining, seconds to reset) for one more API request, without
+        I/O; None when it must be claimed exactly (`claim`)."""
         limit = self._per_minute["api"]
+        if limit < EXACT_BELOW:
+            return None
         now = time.time()
         count = self._counts.get(user_id)
         if count is None or now >= count.ends:
@@ -101,17 +109,22 @@ class RateLimiter:
             self._newcomer.set()  # learn what other replicas counted, soon
         reset = max(1, math.ceil(count.ends - now))
         used = count.used
-        if used >= limit:
-            return False, 0, reset
+        if used >= limit - limit // NEAR_LIMIT_SHARE:
+            return None
         count.pending += 1
         return True, limit - used - 1, reset
 
-    async def admit_chat_turn(self, user_id: str) -> tuple[bool, int, int]:
-        """(allowed, remaining, seconds to reset) for a chat turn, claimed in the database."""
-        limit = self._per_minute["chat"]
+    async def claim(self, user_id: str, scope_name: str) -> tuple[bool, int, int]:
+        """(allowed, remaining, seconds to reset), the request claimed in the database."""
+        limit = self._per_minute[scope_name]
+        count = self._counts.get(user_id) if scope_name == "api" else None
+        if count is not None and count.pending:
+            await self.flush()  # this process's own requests first, so the claim is exact
         row = await self._context.queries.claim_rate_budget(
-            self._context.pool, user_id=user_id, scope="chat", wanted=1, per_minute=limit
+            self._context.pool, user_id=user_id, scope=scope_name, wanted=1, per_minute=limit
         )
+        if count is not None:
+            count.known = row["used"]
         reset = max(1, math.ceil(row["seconds_left"]))
         return row["granted"] > 0, max(0, limit - row["used"]), reset
 
@@ -208,17 +221,21 @@ class RateLimitMiddleware:
         if self.limiter.limit_of(scope_name) == 0:
             await self.app(scope, receive, send)
             return
-        if is_chat:
+        admission = None if is_chat else self.limiter.admit_api_request(user_id)
+        if admission is None:
             try:
-                allowed, remaining, reset = await self.limiter.admit_chat_turn(user_id)
+                admission = await self.limiter.claim(user_id, scope_name)
             except DATABASE_DOWN_ERRORS:
                 await database_unavailable().to_response()(scope, receive, send)
                 return
-        else:
-            allowed, remaining, reset = self.limiter.admit_api_request(user_id)
+        allowed, remaining, reset = admission
+        limit = self.limiter.limit_of(scope_name)
         fields = [
             (b"ratelimit-policy", self._policies[scope_name]),
             (b"ratelimit", b'"%s";r=%d;t=%d' % (scope_name.encode(), remaining, reset)),
+            (b"ratelimit-limit", b"%d" % limit),
+            (b"ratelimit-remaining", b"%d" % remaining),
+            (b"ratelimit-reset", b"%d" % reset),
         ]
         if not allowed:
             await self._refuse(scope_name, reset, fields, scope, receive, send)
@@ -247,12 +264,5 @@ class RateLimitMiddleware:
             f"Too many {what}: the limit is {limit} a minute; retry in {reset} s.",
             headers={"Retry-After": str(reset)},
         ).to_response()
-        refusal.raw_headers.extend(
-            [
-                *fields,
-                (b"ratelimit-limit", b"%d" % limit),
-                (b"ratelimit-remaining", b"0"),
-                (b"ratelimit-reset", b"%d" % reset),
-            ]
-        )
+        refusal.raw_headers.extend(fields)
         await refusal(scope, receive, send)
