@@ -9,6 +9,7 @@ import msgspec
 
 from service.agent.base import HistoryMessage, Toolbox, zone_of
 from service.agent.builtin import execute, replies
+from service.agent.builtin.courtesy import confirmation_answer
 from service.agent.builtin.dates import DateOutOfRange
 from service.agent.builtin.history import pending_deletion, shown_list, unanswered_request
 from service.agent.builtin.intents import (
@@ -26,7 +27,7 @@ from service.agent.builtin.intents import (
     UpdateTask,
 )
 from service.agent.builtin.lookup import resolve_reference, search_variants
-from service.agent.builtin.parse import confirmation_answer, parse_message
+from service.agent.builtin.parse import parse_message
 
 
 class BuiltinAgent:

@@ -14,7 +14,6 @@ The steps:
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -22,20 +21,30 @@ from service.agent.builtin.commands_add import parse_add
 from service.agent.builtin.commands_change import (
     is_title_reference,
     parse_add_tag,
-    parse_complete,
     parse_delete,
     parse_modify,
     parse_move,
     parse_note,
-    parse_past_tense,
     parse_prioritize,
     parse_rename,
-    parse_reopen,
     parse_tag,
-    parse_trailing_state,
 )
 from service.agent.builtin.commands_clear import parse_removal, parse_untag
 from service.agent.builtin.commands_list import parse_list, parse_question, parse_search
+from service.agent.builtin.commands_state import (
+    parse_complete,
+    parse_past_tense,
+    parse_reopen,
+    parse_trailing_state,
+)
+from service.agent.builtin.courtesy import (
+    ACKNOWLEDGEMENTS,
+    GREETINGS,
+    HELP_REQUESTS,
+    POLITENESS,
+    TRAILING_POLITENESS,
+    UNDO_REQUESTS,
+)
 from service.agent.builtin.fields import (
     TASK_NOUNS,
     position_at,
@@ -190,57 +199,15 @@ _COMMAND_WORDS = frozenset(
     if phrase.isalpha() and len(phrase) >= MIN_COMMAND_LETTERS
 )
 
-_GREETINGS = (
-    "hi", "hello", "hey", "hiya", "howdy", "yo", "good morning", "good afternoon",
-    "good evening", "hi there", "hello there", "hey there", "greetings", "morning",
-)  # fmt: skip
-_ACKNOWLEDGEMENTS = (
-    "thanks", "thank you", "thx", "ty", "cheers", "many thanks", "thanks a lot",
-    "thank you very much", "thank you so much", "ok", "okay", "great", "cool", "perfect",
-    "awesome", "nice", "got it", "ok thanks", "bye", "goodbye", "all done", "i'm done",
-    "that's all", "that's it", "nothing else", "no thanks",
-)  # fmt: skip
-_POLITENESS = (
-    "please", "pls", "plz", "kindly", "could you", "can you", "would you", "will you",
-    "could you please", "can you please", "would you please", "would you mind",
-    "i'd like you to", "i want you to", "go ahead and", "just", "and", "also", "then",
-    "now", "oh", "um", "so", "well", "btw", "let's", "lets", "can i", "could i", "may i",
-    "let me", "quickly", "actually", "ok so", "okay so", "alright", "all right", "right",
-    "hmm", "hm", "oh and", "oops", "wait", "hey", "by the way", "i think", "maybe",
-    "i guess", "ok", "okay", "ok and", "so yeah", "uh", "er", "honestly", "basically",
-    "ok now", "right so", "anyway", "anyways",
-)  # fmt: skip
-_TRAILING_POLITENESS = (
-    "please", "pls", "plz", "thanks", "thank you", "thx", "for me", "if you can",
-    "if possible", "thanks a lot", "thank you very much", "ok", "okay",
-)  # fmt: skip
-_UNDO_REQUESTS = {
-    "undo", "undo that", "undo it", "undo this", "undo the last change", "undo last change",
-    "undo the last thing", "undo my last change", "undo last", "undo the change",
-    "undo that change", "undo the last action", "put it back", "put them back",
-    "put that back", "put those back", "never mind", "nevermind", "revert", "revert that",
-    "revert it", "revert the last change", "take that back", "take it back",
-    "bring it back", "bring them back", "bring that back", "restore it", "restore them",
-    "restore that", "cancel that", "go back", "oops", "oops undo", "reverse that",
-    "i didn't mean that", "i didnt mean that", "that was a mistake", "that was wrong",
-}  # fmt: skip
-_HELP_REQUESTS = {
-    "help", "help me", "what can you do", "what can you do for me", "what do you do",
-    "how does this work", "how do i use this", "how do you work", "commands",
-    "what are the commands", "what can i say", "what can i ask", "who are you",
-    "what are you", "menu", "options", "instructions", "what do you understand",
-    "how does it work", "what can i do here",
-}  # fmt: skip
-
 
 def parse_message(text: str, today: dt.date) -> Intent:
     """What the user asked for, with every date resolved against `today`."""
     courtesy, words = _strip_courtesy(tokenize(normalise(text)))
     if not words:
         return SmallTalk(courtesy or "unknown")
-    if " ".join(keys(words)) in _HELP_REQUESTS or keys(words)[0] == "help":
+    if " ".join(keys(words)) in HELP_REQUESTS or keys(words)[0] == "help":
         return SmallTalk("help")
-    if " ".join(keys(words)) in _UNDO_REQUESTS:
+    if " ".join(keys(words)) in UNDO_REQUESTS:
         return Undo()
     if words[0].endswith(":") and key(words[0]) in TASK_NOUNS:  # "todo: send invoice"
         return parse_add(words[1:], today)
@@ -284,14 +251,14 @@ def _strip_courtesy(words: Words) -> tuple[SmallTalkKind | None, Words]:
     while words:
         if key(words[0]) in _COMMAND_AHEAD and _command_at(words):
             break  # "ok so delete ...", but "i'm done with the report" is a command
-        if phrase := longest_phrase_at(words, 0, _GREETINGS):
+        if phrase := longest_phrase_at(words, 0, GREETINGS):
             kind = kind or "greeting"
-        elif phrase := longest_phrase_at(words, 0, _ACKNOWLEDGEMENTS):
+        elif phrase := longest_phrase_at(words, 0, ACKNOWLEDGEMENTS):
             kind = "thanks"
-        elif not (phrase := longest_phrase_at(words, 0, _POLITENESS)):
+        elif not (phrase := longest_phrase_at(words, 0, POLITENESS)):
             break
         words = words[len(phrase.split()) :]
-    rest = strip_trailing(words, _TRAILING_POLITENESS)
+    rest = strip_trailing(words, TRAILING_POLITENESS)
     if not rest and words and kind is None:
         kind = "thanks"
     return kind, rest
@@ -310,7 +277,7 @@ def _command_at(words: Words) -> bool:
     courtesy = max(
         (
             len(p.split())
-            for phrases in (_GREETINGS, _ACKNOWLEDGEMENTS, _POLITENESS)
+            for phrases in (GREETINGS, ACKNOWLEDGEMENTS, POLITENESS)
             if (p := longest_phrase_at(words, 0, phrases))
         ),
         default=0,
@@ -329,28 +296,3 @@ def _parse_bare_reference(words: Words) -> ChooseTask | None:
     if place and place[1] == len(words):
         return ChooseTask(ByPosition(place[0]))
     return None
-
-
-_YES = {
-    "yes", "y", "yep", "yeah", "yup", "sure", "ok", "okay", "confirm", "confirmed", "do it",
-    "go ahead", "yes please", "yes delete them", "yes do it", "please do", "delete them",
-    "yes delete", "correct", "absolutely", "of course",
-}  # fmt: skip
-_NO = {
-    "no", "n", "nope", "nah", "cancel", "stop", "don't", "dont", "no thanks", "keep them",
-    "never mind", "nevermind", "abort", "no don't", "no keep them", "not now",
-}  # fmt: skip
-
-
-def confirmation_answer(text: str) -> bool | None:
-    """True for "yes" (and its everyday forms), False for "no", None for anything else."""
-    plain = " ".join(_CONFIRMATION_NOISE.sub(" ", text.lower()).split())
-    plain = plain.removesuffix(" please").removeprefix("please ")
-    if plain in _YES:
-        return True
-    if plain in _NO:
-        return False
-    return None
-
-
-_CONFIRMATION_NOISE = re.compile(r"[^\w' ]+")
