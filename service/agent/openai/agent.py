@@ -19,7 +19,8 @@ import httpx
 import msgspec
 
 from service.agent.base import HistoryMessage, Toolbox, zone_of
-from service.agent.openai.client import ChatClient, ToolRequest
+from service.agent.openai.answers import ToolRequest
+from service.agent.openai.client import ChatClient
 from service.agent.openai.prompt import (
     assistant_tool_message,
     history_messages,
