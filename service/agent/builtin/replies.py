@@ -140,7 +140,7 @@ def _filter_words(request: ListTasks, today: dt.date) -> str:
         words.append(f"due {_day(after.date(), today, on=True)}")
     elif after and before:
         words.append(f"due {_day(after.date(), today)} to {_day(before.date(), today)}")
-    elif before and before.time() == dt.time(0, 0):
+    elif request.overdue:
         words.append("overdue")
     elif before:
         words.append(f"due by {_day(before.date(), today)}")
