@@ -57,14 +57,16 @@ def build(dataset: Dataset, secret: str, *, rng_seed: int = 11) -> list[Scenario
             requests.append(Request(method, f"/api/{user}/tasks/{task_id}{suffix}", tokens[user]))
         return requests
 
-    def chat_request(n: int) -> Request:
+    def chat_request(n: int, *, fresh: bool = False) -> Request:
         user = talkers[n % len(talkers)]
         phrase = CHAT_PHRASES[n % len(CHAT_PHRASES)].format(
             thing=rng.choice(("buy bread", "call the bank", "water plants")),
             n=n,
             task_id=rng.choice(dataset.task_ids[user]),
         )
-        body = {"message": phrase, "conversation_id": dataset.conversation_ids[user]}
+        body: dict[str, object] = {"message": phrase}
+        if not fresh:  # the seeded conversation, whose history grows with every turn
+            body["conversation_id"] = dataset.conversation_ids[user]
         return Request("POST", f"/api/{user}/chat", tokens[user], _json(body))
 
     create_body = {"title": "Bench task", "priority": "low", "tags": ["work"]}
@@ -129,6 +131,13 @@ def build(dataset: Dataset, secret: str, *, rng_seed: int = 11) -> list[Scenario
             "POST /api/{user_id}/chat",
             200,
             [chat_request(n) for n in range(REQUESTS_PER_SCENARIO)],
+            needs="chat",
+        ),
+        Scenario(
+            "chat (new conversation)",
+            "POST /api/{user_id}/chat (no history)",
+            200,
+            [chat_request(n, fresh=True) for n in range(REQUESTS_PER_SCENARIO)],
             needs="chat",
         ),
         Scenario(
