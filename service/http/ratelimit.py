@@ -88,6 +88,8 @@ class RateLimiter:
         self._flush_seconds = flush_seconds
         self._counts: dict[str, _Count] = {}
         self._newcomer = asyncio.Event()
+        # One flush at a time: a second would take the first's batch for its own.
+        self._flushing = asyncio.Lock()
         self.metrics = context.metrics
 
     def limit_of(self, scope_name: str) -> int:
@@ -157,6 +159,10 @@ class RateLimiter:
 
     async def flush(self) -> None:
         """Add the requests admitted here to the shared counts; learn the totals."""
+        async with self._flushing:
+            await self._flush_pending()
+
+    async def _flush_pending(self) -> None:
         batch = {user: count for user, count in self._counts.items() if count.pending}
         if not batch:
             return
