@@ -140,7 +140,7 @@ class TurnBudget:
 
 
 class Toolbox(Protocol):
-    """The five task tools of SPEC 6, bound to one user by the server."""
+    """The task tools of SPEC 6, bound to one user by the server."""
 
     budget: TurnBudget
 

@@ -1,4 +1,4 @@
-"""The five task tools, bound by the server to one authenticated user.
+"""The task tools (and, for a chat, `undo_last_change`), bound by the server to one user.
 
 Every agent reaches the database only through `TaskToolbox.call`: arguments are
 decoded with the argument structs of `toolspec` (so they follow the task API's

@@ -1,4 +1,5 @@
-"""The five task tools as MCP tools: the one definition of `service.agent.toolspec`.
+"""The five task tools as MCP tools, from the one definition in `service.agent.toolspec`
+(not the chat agents' `undo_last_change`: MCP has no conversation to undo in).
 
 Names, descriptions and argument schemas come from `toolspec`, arguments are
 decoded by its msgspec structs inside `TaskToolbox` (so `user_id` or any other

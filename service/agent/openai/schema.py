@@ -1,4 +1,4 @@
-"""The five task tools as chat-completions functions.
+"""The task tools (with `undo_last_change`) as chat-completions functions.
 
 The JSON schemas come from the argument structs of `service.agent.toolspec`
 (msgspec.json.schema), reduced to the subset every provider accepts: Gemini's
