@@ -196,6 +196,9 @@ def serve_http(settings: Settings) -> None:
             workers=settings.workers,
             loop="uvloop",
             http=PROTOCOL,
+            # No route speaks WebSocket (MCP is plain HTTP): not loading a
+            # WebSocket implementation keeps a few MB out of every worker.
+            ws="none",
             timeout_keep_alive=settings.server_keep_alive_seconds,
             # SIGTERM lets running chat turns finish or record what they did.
             timeout_graceful_shutdown=int(settings.chat_turn_timeout_seconds) + 5,
