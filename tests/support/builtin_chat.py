@@ -13,12 +13,12 @@ from typing import Any
 from service.agent.base import ToolCall
 from service.agent.builtin import BuiltinAgent
 from service.agent.toolbox import TaskToolbox
+from service.agent.undo import CHANGING_TOOLS
 from service.chat.contracts import clean_message
 from service.chat.history import start_turn
 from service.http.context import AppContext
 
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
-CHANGING_TOOLS = ("add_task", "complete_task", "delete_task", "update_task")
 
 
 class Chat:

@@ -147,10 +147,7 @@ def _numeric_date(word: str, today: dt.date, *, dotted: bool) -> dt.date | None:
     if year:
         full_year = int(year) + (2000 if len(year) == 2 else 0)
         return _safe_date(full_year, month, day)
-    found = _safe_date(today.year, month, day)
-    if found and found < today:
-        found = _safe_date(today.year + 1, month, day)
-    return found
+    return _next_date(month, day, today)
 
 
 def _match_in_some_time(k: Sequence[str], today: dt.date) -> Match | None:
@@ -191,10 +188,16 @@ def _match_month_and_day(k: Sequence[str], today: dt.date) -> Match | None:
     if _YEAR.fullmatch(k[length]):
         found = _safe_date(int(k[length]), month, day_number)
         return Match(found, None, length + 1) if found else None
-    found = _safe_date(today.year, month, day_number)
-    if found and found < today:
-        found = _safe_date(today.year + 1, month, day_number)
+    found = _next_date(month, day_number, today)
     return Match(found, None, length) if found else None
+
+
+def _next_date(month: int, day: int, today: dt.date) -> dt.date | None:
+    """The next `month`/`day` on or after today (this year's, else next year's)."""
+    found = _safe_date(today.year, month, day)
+    if found and found < today:
+        found = _safe_date(today.year + 1, month, day)
+    return found
 
 
 def _next_day_of_month(day_number: int, today: dt.date) -> Match | None:

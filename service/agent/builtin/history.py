@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from service.agent.base import HistoryMessage
+from service.agent.undo import CHANGING_TOOLS
 
 # "#3", "task 3", "task #3", "task number 3" in a message's text.
 _TASK_MENTION = re.compile(r"(?:#|\btask\s+(?:number\s+)?#?)(\d+)\b", re.IGNORECASE)
@@ -19,7 +20,6 @@ _TASK_MENTION = re.compile(r"(?:#|\btask\s+(?:number\s+)?#?)(\d+)\b", re.IGNOREC
 # never the task a message is about: they are left out when looking for one.
 _DOUBLE_QUOTED = re.compile(r'"[^"]*"')
 _TASK_NUMBER_IN_REPLY = re.compile(r"#(\d+)\b")
-_CHANGING_TOOLS = ("add_task", "complete_task", "delete_task", "update_task")
 
 
 def last_named_task(history: Sequence[HistoryMessage]) -> int | None:
@@ -65,14 +65,7 @@ def last_reply_tasks(history: Sequence[HistoryMessage]) -> list[int]:
         return [task_id for task in shown.tasks if (task_id := _task_id(task)) is not None]
     if len(history) < 2 or history[-2].role != "assistant":
         return []
-    changed = [
-        task_id
-        for call in history[-2].tool_calls
-        if call.name in _CHANGING_TOOLS
-        and "error" not in call.result
-        and (task_id := _task_id(call.result)) is not None
-    ]
-    return list(dict.fromkeys(changed))
+    return _changed_tasks(history[-2])
 
 
 def pending_deletion(history: Sequence[HistoryMessage]) -> list[int]:
@@ -142,14 +135,16 @@ def _task_id(task: Any) -> int | None:
     return found if isinstance(found, int) and not isinstance(found, bool) else None
 
 
-def _changed_tasks(message: HistoryMessage) -> set[int]:
-    return {
+def _changed_tasks(message: HistoryMessage) -> list[int]:
+    """The tasks a message's calls changed, each once, in the order changed."""
+    changed = [
         task_id
         for call in message.tool_calls
-        if call.name in _CHANGING_TOOLS
+        if call.name in CHANGING_TOOLS
         and "error" not in call.result
         and (task_id := _task_id(call.result)) is not None
-    }
+    ]
+    return list(dict.fromkeys(changed))
 
 
 def _mentioned_tasks(text: str) -> list[int]:
@@ -187,7 +182,7 @@ def unanswered_request(history: Sequence[HistoryMessage]) -> str | None:
             continue
         replies = earlier[position + 1 :]
         changed = any(
-            call.name in _CHANGING_TOOLS and "error" not in call.result
+            call.name in CHANGING_TOOLS and "error" not in call.result
             for reply in replies
             for call in reply.tool_calls
         )
