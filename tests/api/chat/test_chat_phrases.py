@@ -173,36 +173,35 @@ def unchanged(*, lists: tuple[str, ...] | None = None, tools: bool = True) -> Ch
     return check
 
 
-def lists_overdue() -> Check:
-    """Nothing changed; the list shows the pending tasks due before now (the
-    dentist's appointment at 15:00 today too, once it is past 15:00)."""
+def lists_pending_due_before(bound: Callable[[Outcome], dt.datetime]) -> Check:
+    """Nothing changed; the list shows exactly the pending tasks due before `bound`."""
 
     def check(outcome: Outcome) -> None:
         unchanged()(outcome)
-        now = dt.datetime.now(dt.UTC)
+        end = bound(outcome)
         expected = {
             task_id
             for task_id, row in outcome.before.items()
-            if not row["completed"] and row["due_at"] is not None and row["due_at"] < now
+            if not row["completed"] and row["due_at"] is not None and row["due_at"] < end
         }
         assert outcome.listed_ids() == expected
 
     return check
+
+
+def lists_overdue() -> Check:
+    """Due before now: the dentist's appointment at 15:00 today too, once past 15:00."""
+    return lists_pending_due_before(lambda _: dt.datetime.now(dt.UTC))
 
 
 def lists_due_this_week() -> Check:
-    def check(outcome: Outcome) -> None:
-        unchanged()(outcome)
-        sunday = outcome.today + dt.timedelta(days=6 - outcome.today.weekday())
-        end = dt.datetime.combine(sunday, dt.time(23, 59, 59), tzinfo=dt.UTC)
-        expected = {
-            task_id
-            for task_id, row in outcome.before.items()
-            if not row["completed"] and row["due_at"] is not None and row["due_at"] <= end
-        }
-        assert outcome.listed_ids() == expected
+    """Due by the end of Sunday (overdue tasks included)."""
 
-    return check
+    def next_monday(outcome: Outcome) -> dt.datetime:
+        monday = outcome.today + dt.timedelta(days=7 - outcome.today.weekday())
+        return dt.datetime.combine(monday, dt.time(0, 0), tzinfo=dt.UTC)
+
+    return lists_pending_due_before(next_monday)
 
 
 def seeded_untouched(*except_keys: str) -> Check:
