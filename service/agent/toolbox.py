@@ -87,6 +87,7 @@ class TaskToolbox:
         recorder: Recorder | None = None,
         replay: Sequence[ToolCall] = (),
         history: Sequence[HistoryMessage] = (),
+        undoable: bool = True,
     ) -> None:
         self._pool = pool
         self._queries = queries
@@ -98,6 +99,8 @@ class TaskToolbox:
         self._replay = [_recorded(call) for call in replay]
         # What `undo_last_change` may revert: the conversation so far.
         self._history = history
+        # Whether changes record what reverts them (a chat does; MCP cannot undo).
+        self._undoable = undoable
         # The calls as the API returns them, and as the conversation stores them.
         self.calls: list[ToolCall] = []
         self.recorded: list[RecordedCall] = []
@@ -186,15 +189,15 @@ class TaskToolbox:
         return {"tasks": [listed(task) for task in page.tasks], "count": page.total}, None
 
     async def _complete_task(self, args: CompleteTaskArgs) -> Outcome:
-        before = await self._current(args.task_id)
-        record = before and await self._queries.set_task_completed(
+        before = await self._before_change(args.task_id)
+        record = await self._queries.set_task_completed(
             self._pool, user_id=self._user_id, task_id=args.task_id, completed=args.completed
         )
         if record is None:
             return task_not_found(args.task_id), None
         status = "completed" if record["completed"] else "reopened"
         result = {"task_id": record["id"], "status": status, "title": record["title"]}
-        return result, undo.previous(before)
+        return result, before
 
     async def _delete_task(self, args: DeleteTaskArgs) -> Outcome:
         record = await self._queries.delete_task(
@@ -203,7 +206,7 @@ class TaskToolbox:
         if record is None:
             return task_not_found(args.task_id), None
         result = {"task_id": record["id"], "status": "deleted", "title": record["title"]}
-        return result, undo.previous(record)
+        return result, undo.previous(record) if self._undoable else None
 
     async def _undo_last_change(self, args: UndoArgs) -> Outcome:
         changes = undo.last_change(self._history, self.recorded)
@@ -211,9 +214,13 @@ class TaskToolbox:
             return {"error": undo.NOTHING_TO_UNDO}, None
         return await undo.revert(changes, self._queries, self._pool, self._user_id), None
 
-    async def _current(self, task_id: int) -> Any:
-        """The task before a change, for its undo (the change itself then runs)."""
-        return await self._queries.get_task(self._pool, user_id=self._user_id, task_id=task_id)
+    async def _before_change(self, task_id: int) -> dict[str, Any] | None:
+        """What reverts a change about to run: the task as it is (one read), when
+        this toolbox keeps undo and the task exists."""
+        if not self._undoable:
+            return None
+        row = await self._queries.get_task(self._pool, user_id=self._user_id, task_id=task_id)
+        return undo.previous(row) if row is not None else None
 
     async def _update_task(self, args: UpdateTaskArgs) -> Outcome:
         changes = {
@@ -229,14 +236,12 @@ class TaskToolbox:
         # TaskUpdate trims the title and checks lengths, NULs and tags exactly
         # as PUT /tasks does; UpdateTaskArgs only checks the types.
         update = convert_or_explain("update_task", changes, TaskUpdate)
-        before = await self._current(args.task_id)
-        record = before and await apply_update(
-            self._queries, self._pool, self._user_id, args.task_id, update
-        )
+        before = await self._before_change(args.task_id)
+        record = await apply_update(self._queries, self._pool, self._user_id, args.task_id, update)
         if record is None:
             return task_not_found(args.task_id), None
         result = {"task_id": record["id"], "status": "updated", "title": record["title"]}
-        return result, undo.previous(before)
+        return result, before
 
 
 def _recorded(call: ToolCall) -> RecordedCall:

@@ -53,5 +53,8 @@ class McpServer:
         request = ctx.request
         assert isinstance(request, Request)
         context = request.app.state.context
-        toolbox = TaskToolbox(context.pool, context.queries, request.scope["user_id"])
+        # MCP has no conversation to undo in: changes keep no undo (and read nothing for it).
+        toolbox = TaskToolbox(
+            context.pool, context.queries, request.scope["user_id"], undoable=False
+        )
         return await call_tool(toolbox, params.name, dict(params.arguments or {}))
