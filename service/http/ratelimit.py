@@ -224,7 +224,8 @@ class RateLimitMiddleware:
             return
         is_chat = scope["method"] == "POST" and any(p.match(scope["path"]) for p in self.chat_paths)
         scope_name = "chat" if is_chat else "api"
-        if self.limiter.limit_of(scope_name) == 0:
+        limit = self.limiter.limit_of(scope_name)
+        if limit == 0:
             await self.app(scope, receive, send)
             return
         admission = None if is_chat else self.limiter.admit_api_request(user_id)
@@ -235,7 +236,6 @@ class RateLimitMiddleware:
                 await database_unavailable().to_response()(scope, receive, send)
                 return
         allowed, remaining, reset = admission
-        limit = self.limiter.limit_of(scope_name)
         fields = [
             (b"ratelimit-policy", self._policies[scope_name]),
             (b"ratelimit", b'"%s";r=%d;t=%d' % (scope_name.encode(), remaining, reset)),
@@ -244,7 +244,7 @@ class RateLimitMiddleware:
             (b"ratelimit-reset", b"%d" % reset),
         ]
         if not allowed:
-            await self._refuse(scope_name, reset, fields, scope, receive, send)
+            await self._refuse(scope_name, limit, reset, fields, scope, receive, send)
             return
 
         async def send_with_fields(message: Message) -> None:
@@ -257,6 +257,7 @@ class RateLimitMiddleware:
     async def _refuse(
         self,
         scope_name: str,
+        limit: int,
         reset: int,
         fields: list[tuple[bytes, bytes]],
         scope: Scope,
@@ -264,7 +265,6 @@ class RateLimitMiddleware:
         send: Send,
     ) -> None:
         self.limiter.metrics.rate_limited(scope_name)
-        limit = self.limiter.limit_of(scope_name)
         what = "chat messages" if scope_name == "chat" else "requests"
         refusal = RateLimited(
             f"Too many {what}: the limit is {limit} a minute; retry in {reset} s.",
