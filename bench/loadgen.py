@@ -32,6 +32,8 @@ class Result:
     # CPU time per request of the server's processes and of PostgreSQL's.
     server_cpu_us: float | None = None
     database_cpu_us: float | None = None
+    # Resident memory of the server's processes when the scenario ended.
+    resident_mb: int | None = None
 
     @property
     def requests_per_second(self) -> float:

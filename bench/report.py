@@ -45,21 +45,22 @@ def floor_percentages(rows: list[Row], floor: list[Row]) -> dict[str, float]:
 def table(rows: list[Row], floor: list[Row]) -> str:
     lines = [
         f"{'endpoint':<22} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
-        f"{'app CPU':>8} {'db CPU':>7}  route",
-        f"{'':<22} {'':>7} {'':>7} {'':>7} {'':>6} {'us/req':>8} {'us/req':>7}",
+        f"{'app CPU':>8} {'db CPU':>7} {'RSS':>4}  route",
+        f"{'':<22} {'':>7} {'':>7} {'':>7} {'':>6} {'us/req':>8} {'us/req':>7} {'MB':>4}",
         "-" * 110,
     ]
     for label, row in [(r.name, r) for r in rows] + [(f"floor: {r.name}", r) for r in floor]:
         if row.result is None:
             lines.append(
-                f"{label:<22} {'-':>7} {'-':>7} {'-':>7} {'-':>6} {'':>8} {'':>7}  {row.note}"
+                f"{label:<22} {'-':>7} {'-':>7} {'-':>7} {'-':>6} {'':>8} {'':>7} {'':>4}  "
+                f"{row.note}"
             )
             continue
         result = row.result
         lines.append(
             f"{label:<22} {result.requests_per_second:>7.0f} {result.p50_ms:>7.1f} "
             f"{result.p99_ms:>7.1f} {result.errors:>6} {_number(result.server_cpu_us):>8} "
-            f"{_number(result.database_cpu_us):>7}  {row.route}"
+            f"{_number(result.database_cpu_us):>7} {_number(result.resident_mb):>4}  {row.route}"
         )
     for name, percent in floor_percentages(rows, floor).items():
         lines.append(f"{name}: {percent:.0f}% of the floor's throughput")

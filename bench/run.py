@@ -83,6 +83,7 @@ def measure(
         result,
         server_cpu_us=per_request(server_before, server_after),
         database_cpu_us=per_request(database_before, database_after),
+        resident_mb=resident_megabytes(meter.server_group),
     )
 
 
@@ -168,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
             apply_migrations(database.url)
             dataset = asyncio.run(seed(database.url, shape))
             print(f"seeded {shape} in {time.monotonic() - started:.1f}s; load: {tool}", flush=True)
-            scenarios = [s for s in build(dataset, secret) if not only or s.name in only]
+            every = build(dataset, secret)
+            scenarios = [s for s in every if not only or s.name in only]
             # The floor first: it only reads, so both see the freshly seeded data.
             floor: list[report.Row] = []
             floor_scenarios = [s for s in scenarios if s.name in FLOOR_SCENARIOS]
@@ -182,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
             env = service_environment(database.url, secret, free_port(), args.workers)
             with serve("service", env, workdir) as (port, group):
                 needs_chat = any(s.needs == "chat" for s in scenarios)
-                chat = needs_chat and chat_available(port, dataset, scenarios)
+                chat = needs_chat and chat_available(port, dataset, every)
                 meter = CpuMeter(group, database.pgdata)
                 rows = run_all(scenarios, port, args, tool, meter, chat=chat)
                 resident_mb = resident_megabytes(group)

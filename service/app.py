@@ -8,13 +8,12 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 
-import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
 from service.agent.base import Agent
-from service.agent.factory import make_agent
+from service.agent.factory import running_agent
 from service.auth import tables
 from service.auth.hs256 import Hs256Verifier
 from service.auth.jwks import JwksVerifier, KeyStore
@@ -108,15 +107,13 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
         try:
             with contextlib.suppress(*DATABASE_DOWN_ERRORS):
                 await tables.check_tables(context.queries, context.pool, settings)
-            # The outbound HTTP clients (JWKS, LLM provider) live as long as the
-            # app, so connections and TLS sessions are reused across requests.
-            async with (
-                key_store,
-                httpx.AsyncClient(follow_redirects=False) as agent_http,
-                contextlib.AsyncExitStack() as stack,
-            ):
+            # What calls out (the JWKS key store, a provider's agent) keeps its
+            # HTTP client as long as the app, reusing connections and TLS sessions.
+            async with key_store, contextlib.AsyncExitStack() as stack:
                 app.state.agent = (
-                    agent if agent is not None else make_agent(settings, agent_http, metrics)
+                    agent
+                    if agent is not None
+                    else await stack.enter_async_context(running_agent(settings, metrics))
                 )
                 if metrics.enabled:
                     await stack.enter_async_context(_sampling_pool(context))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.requests import Request
@@ -29,6 +31,24 @@ def make_agent(
 
         return agent_from_settings(settings, http_client, metrics)
     raise SettingsError(f"Unknown AI_PROVIDER {settings.ai_provider!r}.")
+
+
+@contextlib.asynccontextmanager
+async def running_agent(settings: Settings, metrics: Metrics | None = None) -> AsyncIterator[Agent]:
+    """The agent AI_PROVIDER names, with what it owns open while the app runs.
+
+    A provider's agent gets one HTTP client for the app's life, so connections
+    and TLS sessions are reused across turns. The built-in agent calls nobody:
+    httpx is not even imported then (it and what it brings are megabytes of
+    every worker's memory).
+    """
+    if settings.ai_provider != "openai":
+        yield make_agent(settings, None, metrics)
+        return
+    import httpx
+
+    async with httpx.AsyncClient(follow_redirects=False) as http_client:
+        yield make_agent(settings, http_client, metrics)
 
 
 def agent_of(request: Request) -> Agent:

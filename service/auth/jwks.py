@@ -23,16 +23,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import asyncpg
-import httpx
 import jwt
 import msgspec
 
 from service.auth.hs256 import decode_verified, user_id_from_claims
 from service.http.context import AppContext
 from service.http.errors import DATABASE_DOWN_ERRORS, AuthExpired, AuthInvalid, database_unavailable
+
+if TYPE_CHECKING:
+    # Imported only where a JWKS URL is fetched: a deployment that reads its
+    # keys from the shared database never loads it (megabytes per worker).
+    import httpx
 
 logger = logging.getLogger("service.auth")
 
@@ -240,6 +244,8 @@ class KeyStore:
 
     async def _url_keys(self, url: str, now: float) -> list[PublicKey] | None:
         """Keys served at the JWKS URL; None when it cannot be fetched."""
+        import httpx
+
         if self._http is None:
             self._http = _http_client()
         try:
@@ -278,6 +284,8 @@ class KeyStore:
 
 
 def _http_client() -> httpx.AsyncClient:
+    import httpx
+
     return httpx.AsyncClient(
         timeout=JWKS_TIMEOUT_SECONDS,
         follow_redirects=False,
