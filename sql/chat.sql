@@ -49,7 +49,7 @@ noted AS (
     FROM stored
     WHERE idempotency_keys.user_id = $1 AND idempotency_keys.key = $5::text
 )
-SELECT id, conversation_id, role, content, tool_calls, created_at, timezone
+SELECT id, conversation_id, role, content, tool_calls::text AS tool_calls, created_at, timezone
 FROM (SELECT * FROM earlier UNION ALL SELECT * FROM stored) AS turn
 ORDER BY id;
 
@@ -106,7 +106,8 @@ reply AS (
     FROM messages
     WHERE user_id = $1 AND conversation_id = $2 AND reply_to = $3
 )
-SELECT id, conversation_id, role, content, tool_calls, created_at, timezone, is_reply
+SELECT id, conversation_id, role, content, tool_calls::text AS tool_calls, created_at, timezone,
+       is_reply
 FROM (SELECT * FROM earlier UNION ALL SELECT * FROM reply) AS turn
 ORDER BY id;
 
@@ -169,8 +170,8 @@ page AS (
     ORDER BY id DESC
     LIMIT $4
 )
-SELECT page.id, page.role, page.content, page.tool_calls, page.status, page.usage,
-       page.created_at
+SELECT page.id, page.role, page.content, page.tool_calls::text AS tool_calls, page.status,
+       page.usage, page.created_at
 FROM conversation
 LEFT JOIN page ON true
 ORDER BY page.id;

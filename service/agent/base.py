@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Literal, Protocol, TypeVar
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from typing import Any, Literal, Protocol, TypeVar, overload
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -43,12 +43,60 @@ class RecordedCall(ToolCall, kw_only=True, omit_defaults=True):
         return ToolCall(name=self.name, arguments=self.arguments, result=self.result)
 
 
+_recorded_calls = msgspec.json.Decoder(list[RecordedCall])
+
+
+class StoredCalls(Sequence[ToolCall]):
+    """A stored message's tool calls, decoded from their JSON on first use.
+
+    A history is mostly stored tool results (a listing of 20 tasks is hundreds
+    of objects), and an agent reads those of a message or two. Decoding all of
+    them on every turn was most of a turn's memory; 32 turns at once then left
+    the process megabytes bigger for good, because Python keeps a heap arena
+    while any object on it lives. Reading a message's calls decodes that
+    message's only, straight into `RecordedCall`s (undo included).
+    """
+
+    __slots__ = ("_calls", "stored_json")
+
+    def __init__(self, stored_json: str) -> None:
+        self.stored_json = stored_json
+        self._calls: list[ToolCall] | None = None
+
+    def _decoded(self) -> list[ToolCall]:
+        if self._calls is None:
+            self._calls = [*_recorded_calls.decode(self.stored_json)]
+        return self._calls
+
+    @overload
+    def __getitem__(self, index: int) -> ToolCall: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ToolCall]: ...
+    def __getitem__(self, index: int | slice) -> ToolCall | list[ToolCall]:
+        return self._decoded()[index]
+
+    def __len__(self) -> int:
+        return 0 if self.stored_json == "[]" else len(self._decoded())
+
+    def __iter__(self) -> Iterator[ToolCall]:
+        return iter(self._decoded())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking, like a list
+
+    def __repr__(self) -> str:
+        return f"StoredCalls({self._decoded()!r})"
+
+
 class HistoryMessage(msgspec.Struct, kw_only=True):
     """A stored message of the conversation, as an agent sees it."""
 
     role: Literal["user", "assistant"]
     content: str
-    tool_calls: list[ToolCall] = msgspec.field(default_factory=list)
+    # A list, or the stored calls decoded when first read (`StoredCalls`).
+    tool_calls: Sequence[ToolCall] = msgspec.field(default_factory=list)
     # The IANA zone a user message was written in; None: UTC. The last
     # message's zone is the turn's: agents read and answer dates in it.
     timezone: str | None = None

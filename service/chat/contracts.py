@@ -14,7 +14,7 @@ from zoneinfo import available_timezones
 import msgspec
 from msgspec import Meta
 
-from service.agent.base import RecordedCall, ToolCall, Usage
+from service.agent.base import StoredCalls, ToolCall, Usage
 from service.http.contract import (
     AwareDatetime,
     Contract,
@@ -164,13 +164,18 @@ class MessageListQuery(Contract):
     before: MessageId | None = None
 
 
-def tool_calls_of(stored: object) -> list[ToolCall]:
-    """The JSONB `tool_calls` column (already decoded) as the API shows them."""
-    return msgspec.convert(stored, list[ToolCall])
+# The statements that read messages select `tool_calls` as JSON text, decoded
+# here straight into structs: one pass and one set of objects, where the
+# JSONB codec's dicts converted to structs made two.
+_public_calls = msgspec.json.Decoder(list[ToolCall])
 
 
-def recorded_calls_of(stored: object) -> list[ToolCall]:
-    """The JSONB `tool_calls` column as the agents see them: `RecordedCall`s, with
-    their undo."""
-    calls: list[ToolCall] = [*msgspec.convert(stored, list[RecordedCall])]
-    return calls
+def tool_calls_of(stored_json: str) -> list[ToolCall]:
+    """The `tool_calls` column (as JSON text) as the API shows them: no undo."""
+    return _public_calls.decode(stored_json)
+
+
+def recorded_calls_of(stored_json: str) -> list[ToolCall]:
+    """The `tool_calls` column (as JSON text) as the agents see them:
+    `RecordedCall`s, with their undo."""
+    return list(StoredCalls(stored_json))

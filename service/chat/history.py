@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from service.agent.base import HistoryMessage, RecordedCall, ToolCall
+from service.agent.base import HistoryMessage, RecordedCall, StoredCalls, ToolCall
 from service.chat.contracts import recorded_calls_of
 from service.http.context import AppContext
 from service.http.errors import ConversationNotFound
@@ -88,16 +88,14 @@ def bounded(history: Sequence[HistoryMessage], max_chars: int) -> list[HistoryMe
     """The most recent messages that fit in `max_chars`, starting with a user message.
 
     The last message (the one being answered) is always kept. A message counts
-    its text and its tool calls with their results as stored (JSON).
+    its text and its tool calls with their results as JSON: as stored (with
+    what reverts them, so the cut is a little early rather than late) for
+    calls read from the database, which are not decoded for this.
     """
     kept: list[HistoryMessage] = []
     used = 0
     for message in reversed(history):
-        # What an agent is shown of the calls: not the undo stored with them.
-        shown = [
-            call.public() if isinstance(call, RecordedCall) else call for call in message.tool_calls
-        ]
-        size = len(message.content) + (len(_encode(shown)) if shown else 0)
+        size = len(message.content) + _calls_size(message.tool_calls)
         if kept and used + size > max_chars:
             break
         kept.append(message)
@@ -108,10 +106,18 @@ def bounded(history: Sequence[HistoryMessage], max_chars: int) -> list[HistoryMe
     return kept
 
 
+def _calls_size(calls: Sequence[ToolCall]) -> int:
+    if isinstance(calls, StoredCalls):
+        return 0 if calls.stored_json == "[]" else len(calls.stored_json)
+    # What an agent is shown of the calls: not the undo recorded with them.
+    shown = [call.public() if isinstance(call, RecordedCall) else call for call in calls]
+    return len(_encode(shown)) if shown else 0
+
+
 def _message(row: Any) -> HistoryMessage:
     return HistoryMessage(
         role=row["role"],
         content=row["content"],
-        tool_calls=recorded_calls_of(row["tool_calls"]),
+        tool_calls=StoredCalls(row["tool_calls"]),
         timezone=row["timezone"],
     )
