@@ -86,14 +86,14 @@ class BoundedPool:
         self.acquire_timeout = acquire_timeout
         # Told (seconds, timed_out) of every acquire that had to wait.
         self.on_wait = on_wait
+        self.max_size = pool.get_max_size()
+        # Leases holding or waiting for a connection. Counted here because
+        # asyncpg's own counts walk every connection (microseconds a request).
+        self.leases = 0
 
-    def acquire(self) -> Any:
-        # asyncpg bounds a wait with asyncio.wait_for, a task per acquire; a
-        # free connection needs no bound, and a real wait gets a timer instead.
-        pool = self.pool
-        if pool.get_size() - pool.get_idle_size() < pool.get_max_size():
-            return pool.acquire()
-        return _TimedAcquire(pool, self.acquire_timeout, self.on_wait)
+    def acquire(self) -> _Lease:
+        """`async with pool.acquire() as connection:` within the acquire timeout."""
+        return _Lease(self)
 
     def usage(self) -> tuple[int, int]:
         """(open connections, connections checked out) right now."""
@@ -101,56 +101,68 @@ class BoundedPool:
         return size, size - self.pool.get_idle_size()
 
     async def fetch(self, query: str, *args: Any) -> list[Any]:
-        async with self.acquire() as conn:
+        async with _Lease(self) as conn:
             return await conn.fetch(query, *args)  # type: ignore[no-any-return]
 
     async def fetchrow(self, query: str, *args: Any) -> Any:
-        async with self.acquire() as conn:
+        async with _Lease(self) as conn:
             return await conn.fetchrow(query, *args)
 
     async def fetchval(self, query: str, *args: Any) -> Any:
-        async with self.acquire() as conn:
+        async with _Lease(self) as conn:
             return await conn.fetchval(query, *args)
 
     async def execute(self, query: str, *args: Any) -> str:
-        async with self.acquire() as conn:
+        async with _Lease(self) as conn:
             return await conn.execute(query, *args)  # type: ignore[no-any-return]
 
     async def close(self) -> None:
         await self.pool.close()
 
 
-class _TimedAcquire:
-    """`async with`: a pooled connection within `timeout` seconds, else TimeoutError."""
+class _Lease:
+    """One pooled connection for an `async with`; TimeoutError past the bound."""
 
-    __slots__ = ("_connection", "_on_wait", "_pool", "_timeout")
+    __slots__ = ("_bounded", "_connection")
 
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        timeout: float,
-        on_wait: Callable[[float, bool], None] | None,
-    ) -> None:
-        self._pool = pool
-        self._timeout = timeout
-        self._on_wait = on_wait
+    def __init__(self, bounded: BoundedPool) -> None:
+        self._bounded = bounded
         self._connection: Any = None
 
     async def __aenter__(self) -> Any:
-        started = time.perf_counter()
+        bounded = self._bounded
+        bounded.leases += 1
         try:
-            async with asyncio.timeout(self._timeout):
-                self._connection = await self._pool.acquire()
-        except TimeoutError:
-            if self._on_wait is not None:
-                self._on_wait(time.perf_counter() - started, True)
+            if bounded.leases <= bounded.max_size:
+                # A connection is idle or may be opened (within the connect
+                # timeout): no wait to bound, so no timer, the common case.
+                self._connection = await bounded.pool.acquire()
+            else:
+                self._connection = await self._wait(bounded)
+        except BaseException:
+            bounded.leases -= 1
             raise
-        if self._on_wait is not None:
-            self._on_wait(time.perf_counter() - started, False)
         return self._connection
 
     async def __aexit__(self, *exc_info: object) -> None:
-        await self._pool.release(self._connection)
+        try:
+            await self._bounded.pool.release(self._connection)
+        finally:
+            self._bounded.leases -= 1
+
+    @staticmethod
+    async def _wait(bounded: BoundedPool) -> Any:
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(bounded.acquire_timeout):
+                connection = await bounded.pool.acquire()
+        except TimeoutError:
+            if bounded.on_wait is not None:
+                bounded.on_wait(time.perf_counter() - started, True)
+            raise
+        if bounded.on_wait is not None:
+            bounded.on_wait(time.perf_counter() - started, False)
+        return connection
 
 
 async def create_pool(

@@ -47,7 +47,10 @@ class CredentialedCORSMiddleware(CORSMiddleware):
         return self.credentialed and origin is not None and self.is_allowed_origin(origin)
 
     async def send(self, message: Message, send: Send, request_headers: Headers) -> None:
-        if self.grants_credentials(request_headers.get("origin")):
+        origin = request_headers.get("origin")
+        # Without an Origin (most requests: same-origin GETs, servers, curl)
+        # Starlette adds no CORS header but `Vary: Origin`: nothing to take off.
+        if origin is None or self.grants_credentials(origin):
             await super().send(message, send, request_headers)
             return
 

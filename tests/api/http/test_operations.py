@@ -206,6 +206,16 @@ async def test_a_foreign_origin_gets_no_cors_headers_on_a_request(
     assert "access-control-allow-credentials" not in response.headers
 
 
+async def test_a_request_without_an_origin_gets_no_cors_grant_and_varies_by_origin(
+    client: httpx.AsyncClient, user_id: str
+) -> None:
+    response = await client.get(f"/api/{user_id}/tasks")
+    assert response.status_code == 200
+    assert not [name for name in response.headers if name.startswith("access-control-")]
+    # A cache must not hand this answer to a browser's cross-origin request.
+    assert response.headers["vary"] == "Origin"
+
+
 def exposed(response: httpx.Response) -> set[str]:
     value = response.headers["access-control-expose-headers"]
     return {name.strip().lower() for name in value.split(",")}
