@@ -32,6 +32,7 @@ from service.http.idempotency import IdempotencyMiddleware
 from service.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from service.http.ratelimit import RATE_LIMIT_HEADERS, RateLimiter, RateLimitMiddleware
 from service.http.routing import ApiRoute
+from service.memory import returning_freed_memory
 from service.metrics import Metrics, PrometheusMetrics
 from service.settings import Settings
 from service.tasks import routes as tasks
@@ -118,6 +119,7 @@ def create_app(settings: Settings, *, agent: Agent | None = None) -> Starlette:
                 if metrics.enabled:
                     await stack.enter_async_context(_sampling_pool(context))
                 await stack.enter_async_context(limiter.running())
+                await stack.enter_async_context(returning_freed_memory())
                 for run in running:
                     await stack.enter_async_context(run())
                 # What start-up built (modules, the SDK's models, tables) lives as

@@ -21,7 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "chat": {"agent", "tasks", "http", "db", "metrics"},
     "mcp": {"agent", "auth", "tasks", "http", "db", "metrics"},
 }
-PROCESS_WIDE = {"settings", "logs"}
+PROCESS_WIDE = {"settings", "logs", "memory"}
 
 
 def imported_packages(module: Path) -> set[str]:
