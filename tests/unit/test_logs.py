@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import weakref
 from collections.abc import Iterator
 
 import pytest
 
-from service.logs import JsonFormatter, configure_logging
+from service.logs import JsonFormatter, LoopBatchedStreamHandler, configure_logging
 
 
 @pytest.fixture
@@ -37,3 +39,61 @@ def test_json_formatter_writes_one_object_per_line() -> None:
     assert entry["message"] == "GET /x"
     assert entry["level"] == "info"
     assert entry["logger"] == "service.access"
+
+
+class RecordingStream:
+    """A stream that remembers each write: one write is one system call."""
+
+    def __init__(self) -> None:
+        self.writes: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.writes.append(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def batched_logger(name: str) -> tuple[logging.Logger, RecordingStream]:
+    handler = LoopBatchedStreamHandler()
+    stream = RecordingStream()
+    handler.setStream(stream)
+    logger = logging.getLogger(name)
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    return logger, stream
+
+
+async def test_the_lines_of_one_loop_turn_are_written_together_in_order() -> None:
+    logger, stream = batched_logger("test.batched.turn")
+    for n in range(5):
+        logger.info("line %d", n)
+    assert stream.writes == []  # still this turn
+    await asyncio.sleep(0)
+    assert stream.writes == ["".join(f"line {n}\n" for n in range(5))]
+    logger.info("next turn")
+    await asyncio.sleep(0)
+    assert stream.writes[1:] == ["next turn\n"]
+
+
+def test_outside_a_loop_each_line_is_written_at_once() -> None:
+    logger, stream = batched_logger("test.batched.sync")
+    logger.info("starting")
+    logger.info("started")
+    assert stream.writes == ["starting\n", "started\n"]
+
+
+async def test_a_line_from_another_thread_follows_those_waiting_and_none_is_lost() -> None:
+    logger, stream = batched_logger("test.batched.thread")
+    logger.info("in the loop")
+    await asyncio.to_thread(logger.info, "from a thread")
+    await asyncio.sleep(0)
+    assert "".join(stream.writes) == "in the loop\nfrom a thread\n"
+
+
+async def test_a_flush_at_shutdown_writes_what_waits() -> None:
+    logger, stream = batched_logger("test.batched.flush")
+    logger.info("last words")
+    logging.shutdown([weakref.ref(logger.handlers[0])])
+    assert stream.writes == ["last words\n"]
