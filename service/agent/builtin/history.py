@@ -76,11 +76,12 @@ def pending_deletion(history: Sequence[HistoryMessage]) -> list[int]:
     """
     if len(history) < 2 or history[-2].role != "assistant":
         return []
-    if any(call.name != "list_tasks" for call in history[-2].tool_calls):
-        return []  # it changed something: not a question
     question = history[-2].content
+    # The text first: it rules out almost every reply without decoding its calls.
     if not question.startswith(CONFIRM_DELETION):
         return []
+    if any(call.name != "list_tasks" for call in history[-2].tool_calls):
+        return []  # it changed something: not a question
     listed = question.split("?", 1)[1] if "?" in question else ""
     listed = _DOUBLE_QUOTED.sub(" ", listed)
     return list(dict.fromkeys(int(number) for number in _TASK_NUMBER_IN_REPLY.findall(listed)))
