@@ -58,7 +58,8 @@ def summary(results: list[loadgen.Result]) -> str:
         f"p99 {median([r.p99_ms for r in results]):6.1f} ms "
         f"app {median([r.server_cpu_us for r in results]):5.0f} "
         f"db {median([r.database_cpu_us for r in results]):4.0f} us/req "
-        f"errors {sum(r.errors for r in results)}"
+        f"errors {sum(r.errors for r in results)} "
+        f"RSS {max((r.resident_mb or 0) for r in results)} MB"
     )
 
 
