@@ -10,7 +10,8 @@
 -- `history_limit` messages, the new one last. No row: the conversation is not
 -- the user's. A statement does not see its own inserts, so the new message
 -- joins the earlier ones from `stored`. FOR KEY SHARE keeps a concurrent
--- DELETE from removing the conversation under the insert.
+-- DELETE from removing the conversation under the insert. `tool_calls` comes
+-- as JSON text: an agent decodes a message's calls only if it reads them.
 WITH found AS (
     SELECT id
     FROM conversations

@@ -101,19 +101,19 @@ class BoundedPool:
         return size, size - self.pool.get_idle_size()
 
     async def fetch(self, query: str, *args: Any) -> list[Any]:
-        async with _Lease(self) as conn:
+        async with self.acquire() as conn:
             return await conn.fetch(query, *args)  # type: ignore[no-any-return]
 
     async def fetchrow(self, query: str, *args: Any) -> Any:
-        async with _Lease(self) as conn:
+        async with self.acquire() as conn:
             return await conn.fetchrow(query, *args)
 
     async def fetchval(self, query: str, *args: Any) -> Any:
-        async with _Lease(self) as conn:
+        async with self.acquire() as conn:
             return await conn.fetchval(query, *args)
 
     async def execute(self, query: str, *args: Any) -> str:
-        async with _Lease(self) as conn:
+        async with self.acquire() as conn:
             return await conn.execute(query, *args)  # type: ignore[no-any-return]
 
     async def close(self) -> None:
