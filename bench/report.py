@@ -62,9 +62,22 @@ def table(rows: list[Row], floor: list[Row]) -> str:
             f"{result.p99_ms:>7.1f} {result.errors:>6} {_number(result.server_cpu_us):>8} "
             f"{_number(result.database_cpu_us):>7} {_number(result.resident_mb):>4}  {row.route}"
         )
+    tails = floor_p99_ratios(rows, floor)
     for name, percent in floor_percentages(rows, floor).items():
-        lines.append(f"{name}: {percent:.0f}% of the floor's throughput")
+        lines.append(
+            f"{name}: {percent:.0f}% of the floor's throughput, p99 {tails[name]:.2f}x the floor's"
+        )
     return "\n".join(lines)
+
+
+def floor_p99_ratios(rows: list[Row], floor: list[Row]) -> dict[str, float]:
+    """Our p99 over the floor's, per endpoint both ran."""
+    ours = {row.name: row.result for row in rows if row.result}
+    return {
+        row.name: ours[row.name].p99_ms / row.result.p99_ms
+        for row in floor
+        if row.result and row.name in ours and row.result.p99_ms
+    }
 
 
 def _number(value: float | None) -> str:
@@ -87,6 +100,7 @@ def record(rows: list[Row], floor: list[Row], settings: dict[str, object]) -> di
         "results": [as_json(row) for row in rows],
         "floor": [as_json(row) for row in floor],
         "floor_percent": {k: round(v, 1) for k, v in floor_percentages(rows, floor).items()},
+        "floor_p99_ratio": {k: round(v, 2) for k, v in floor_p99_ratios(rows, floor).items()},
     }
 
 
