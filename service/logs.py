@@ -43,6 +43,9 @@ class LoopBatchedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def __init__(self) -> None:
         super().__init__()
         self._waiting: list[str] = []
+        # The loop a write is scheduled on: a loop that closed before running
+        # it (a test's, say) must not keep the next loop's lines waiting.
+        self._scheduled_on: asyncio.AbstractEventLoop | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -53,9 +56,10 @@ class LoopBatchedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
                 self._waiting.append(line)
                 self._write_waiting()
                 return
-            if not self._waiting:
-                loop.call_soon(self._write_waiting)
             self._waiting.append(line)
+            if self._scheduled_on is not loop:
+                self._scheduled_on = loop
+                loop.call_soon(self._write_waiting)
         except Exception:
             self.handleError(record)
 
@@ -66,6 +70,7 @@ class LoopBatchedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
         # Emits hold the lock too: a line from another thread never lands
         # inside this write, nor is lost between reading and clearing.
         with self.lock:  # type: ignore[union-attr]  # set by Handler.createLock
+            self._scheduled_on = None
             text, self._waiting = "".join(self._waiting), []
             try:
                 if text:

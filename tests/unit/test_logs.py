@@ -97,3 +97,25 @@ async def test_a_flush_at_shutdown_writes_what_waits() -> None:
     logger.info("last words")
     logging.shutdown([weakref.ref(logger.handlers[0])])
     assert stream.writes == ["last words\n"]
+
+
+def test_lines_left_by_a_loop_that_closed_go_out_with_the_next_loop() -> None:
+    logger, stream = batched_logger("test.batched.loops")
+
+    loop = asyncio.new_event_loop()
+
+    def log_and_stop() -> None:
+        logger.info("from a loop that ends before writing")
+        loop.stop()  # the loop ends with this turn: its scheduled write never runs
+
+    loop.call_soon(log_and_stop)
+    loop.run_forever()
+    loop.close()
+    assert stream.writes == []
+
+    async def log_next() -> None:
+        logger.info("from the next loop")
+        await asyncio.sleep(0)
+
+    asyncio.run(log_next())
+    assert "".join(stream.writes) == "from a loop that ends before writing\nfrom the next loop\n"
